@@ -1,0 +1,35 @@
+//! Workspace automation. Run as `cargo xtask <command>` from any folder of the checkout.
+//!
+//! - `generate [--check] [PROVIDER...]`: turn `specs/<provider>.yaml` into `sdk-<provider>/src/generated.rs`.
+
+mod generate;
+mod normalize;
+mod providers;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask generate [--check] [PROVIDER...]
+
+commands:
+  generate           regenerate the SDK crates from their specs (no PROVIDER: every provider with a spec)
+  generate --check   regenerate in memory and fail, naming each file, if a committed file differs";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("generate") => generate::run(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        None => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The providers this workspace knows, and where their files live.
+
+use std::path::{Path, PathBuf};
+
+/// Every provider, in the order commands process them.
+pub const ALL: &[&str] = &["mailchannels", "mailup", "hostway", "greenview", "resellerclub"];
+
+/// The checkout's root folder (the parent of `xtask/`), wherever `cargo xtask` was started from.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one folder below the workspace root")
+        .to_path_buf()
+}
+
+pub fn spec_path(provider: &str) -> PathBuf {
+    workspace_root().join("specs").join(format!("{provider}.yaml"))
+}
+
+/// The generated file of a provider's crate, relative to the workspace root.
+pub fn generated_file(provider: &str) -> String {
+    format!("sdk-{provider}/src/generated.rs")
+}
+
+/// Resolves the names given on the command line; no names means every provider that has a spec.
+pub fn select(names: &[String]) -> Result<Vec<&'static str>, String> {
+    if names.is_empty() {
+        return Ok(ALL.iter().copied().filter(|p| spec_path(p).exists()).collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            let provider = ALL
+                .iter()
+                .copied()
+                .find(|p| p == name)
+                .ok_or_else(|| format!("unknown provider `{name}`; valid names: {}", ALL.join(", ")))?;
+            if !spec_path(provider).exists() {
+                return Err(format!(
+                    "no spec for provider `{provider}`: {} does not exist; valid names: {}",
+                    spec_path(provider).display(),
+                    ALL.join(", ")
+                ));
+            }
+            Ok(provider)
+        })
+        .collect()
+}
