@@ -96,6 +96,8 @@ pub fn generate_provider(provider: &str) -> Result<String, String> {
     redact_builder_debug(&mut file);
     let code = prettyplease::unparse(&file);
     let code = explain_path_segment_errors(&code);
+    // typify writes every external type as a global path; this crate's own open enums are not external.
+    let code = code.replace("::crate::open_enums::", "crate::open_enums::");
     // Decode JSON bodies with the runtime: a body that is not the documented JSON keeps its HTTP status
     // (progenitor's own decoder drops it), and an empty body reads as `null`.
     let code = code.replace("ResponseValue::from_response(", "sdk_core::decode::json_response(");

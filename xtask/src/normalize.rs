@@ -74,6 +74,7 @@ pub fn normalize(spec: &mut Value) -> Result<Facts, String> {
         }
     }
 
+    let component_responses = json!({ "responses": spec.pointer("/components/responses").cloned().unwrap_or(json!({})) });
     let root_security_is_empty = spec.get("security").and_then(Value::as_array).is_some_and(Vec::is_empty);
     let paths: Vec<String> = spec["paths"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default();
     for path in paths {
@@ -102,6 +103,16 @@ pub fn normalize(spec: &mut Value) -> Result<Facts, String> {
                 }
             }
             if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                // Shared responses are copied in, so that each operation's can be unified on its own.
+                for response in responses.values_mut() {
+                    if let Some(target) = response.get("$ref").and_then(Value::as_str) {
+                        let pointer = target.trim_start_matches('#').to_string();
+                        *response = component_responses
+                            .pointer(pointer.trim_start_matches("/components"))
+                            .cloned()
+                            .ok_or_else(|| format!("operation {op_id}: unresolved reference {target}"))?;
+                    }
+                }
                 normalize_responses(responses, &op_id, &mut facts);
             }
         }
@@ -260,7 +271,12 @@ fn collect_open_enums(spec: &mut Value, facts: &mut Facts) -> Result<(), String>
             }
             Value::Array(items) => {
                 for item in items {
-                    walk(item, hint, facts);
+                    // A parameter names its enum after itself.
+                    let item_hint = match (item.get("name").and_then(Value::as_str), item.get("in")) {
+                        (Some(name), Some(_)) => format!("{hint} {name}"),
+                        _ => hint.to_string(),
+                    };
+                    walk(item, item_hint.trim(), facts);
                 }
             }
             _ => {}
