@@ -18,7 +18,7 @@ mod secret;
 
 pub use builder::{BuildError, ClientBuilder, FromParts};
 pub use credentials::{Authenticator, Credentials};
-pub use path::{PathSegment, PathSegmentError};
+pub use path::{PathSegment, PathSegmentError, encode_path_segment};
 pub use runtime::{ApiProfile, Runtime};
 pub use secret::Secret;
 

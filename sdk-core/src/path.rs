@@ -113,3 +113,18 @@ mod tests {
         }
     }
 }
+
+/// Percent-encodes one path segment for the generated clients (`cargo xtask generate` points them here):
+/// everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded, `@` and `:`
+/// included, so that no server or proxy can read a segment as anything but data.
+pub fn encode_path_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

@@ -5198,7 +5198,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/clients/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/v1/clients/{}", client.baseurl, sdk_core::encode_path_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5291,7 +5291,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/clients/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/v1/clients/{}", client.baseurl, sdk_core::encode_path_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5363,7 +5363,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/clients/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/v1/clients/{}", client.baseurl, sdk_core::encode_path_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -5432,7 +5432,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/clients/{}/auth_token", client.baseurl, encode_path(& id
+                "{}/v1/clients/{}/auth_token", client.baseurl, sdk_core::encode_path_segment(& id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5498,7 +5498,7 @@ pub mod builder {
             let Self { client, domain_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}", client.baseurl, encode_path(& domain_name
+                "{}/v1/domains/{}", client.baseurl, sdk_core::encode_path_segment(& domain_name
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5595,7 +5595,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}", client.baseurl, encode_path(& domain_name
+                "{}/v1/domains/{}", client.baseurl, sdk_core::encode_path_segment(& domain_name
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5669,7 +5669,7 @@ pub mod builder {
             let Self { client, domain_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}/auth_token", client.baseurl, encode_path(& domain_name
+                "{}/v1/domains/{}/auth_token", client.baseurl, sdk_core::encode_path_segment(& domain_name
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5735,7 +5735,7 @@ pub mod builder {
             let Self { client, domain_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}/client", client.baseurl, encode_path(& domain_name
+                "{}/v1/domains/{}/client", client.baseurl, sdk_core::encode_path_segment(& domain_name
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5832,7 +5832,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}/client", client.baseurl, encode_path(& domain_name
+                "{}/v1/domains/{}/client", client.baseurl, sdk_core::encode_path_segment(& domain_name
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5908,7 +5908,7 @@ pub mod builder {
             let Self { client, domain_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}/client", client.baseurl, encode_path(& domain_name
+                "{}/v1/domains/{}/client", client.baseurl, sdk_core::encode_path_segment(& domain_name
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5983,7 +5983,7 @@ pub mod builder {
             let Self { client, domain_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}/status", client.baseurl, encode_path(& domain_name
+                "{}/v1/domains/{}/status", client.baseurl, sdk_core::encode_path_segment(& domain_name
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -6051,7 +6051,7 @@ pub mod builder {
             let Self { client, tag_name } = self;
             let tag_name = tag_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/packages/by_tag/{}", client.baseurl, encode_path(& tag_name
+                "{}/v1/packages/by_tag/{}", client.baseurl, sdk_core::encode_path_segment(& tag_name
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);

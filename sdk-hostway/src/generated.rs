@@ -11667,8 +11667,8 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/avas/{}/SSOLink", client.baseurl, encode_path(& account
-                .to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/avas/{}/SSOLink", client.baseurl, sdk_core::encode_path_segment(& account
+                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11748,8 +11748,8 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}", client.baseurl, encode_path(& account
-                .to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}", client.baseurl, sdk_core::encode_path_segment(& account
+                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -11863,8 +11863,8 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/aliases", client.baseurl, encode_path(& account
-                .to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/aliases", client.baseurl, sdk_core::encode_path_segment(& account
+                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12056,8 +12056,8 @@ pub mod builder {
             let sort_field = sort_field.map_err(Error::InvalidRequest)?;
             let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/blackwhitelist", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/blackwhitelist", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12185,8 +12185,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/blackwhitelist", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/blackwhitelist", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12306,8 +12306,8 @@ pub mod builder {
             let address = address.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/blackwhitelist/{}", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& address.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& address.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12405,8 +12405,8 @@ pub mod builder {
             let address = address.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/blackwhitelist/{}", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& address.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& address.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12485,8 +12485,8 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/cleanmailplus", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/cleanmailplus", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -12604,8 +12604,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/cleanmailplus", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/cleanmailplus", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13471,8 +13471,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let search_title = search_title.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/contacts", client.baseurl, encode_path(& account
-                .to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/contacts", client.baseurl, sdk_core::encode_path_segment(& account
+                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13770,8 +13770,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/contacts", client.baseurl, encode_path(& account
-                .to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/contacts", client.baseurl, sdk_core::encode_path_segment(& account
+                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -13895,8 +13895,8 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let contact = contact.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()), encode_path(&
+                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
                 contact.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -14029,8 +14029,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()), encode_path(&
+                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
                 contact.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -14148,8 +14148,8 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let contact = contact.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()), encode_path(&
+                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
                 contact.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -14224,8 +14224,8 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/infostore", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/infostore", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14345,8 +14345,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/infostore", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/infostore", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14452,7 +14452,7 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/statistics/mailboxTypeCount", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14641,8 +14641,8 @@ pub mod builder {
             let sort_field = sort_field.map_err(Error::InvalidRequest)?;
             let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/usernames", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/usernames", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14752,8 +14752,8 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/usernames/{}", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()), encode_path(&
+                "{}/accounts/{}/email/{}/usernames/{}", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
                 mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -14854,8 +14854,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/autoresponder", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -14987,8 +14987,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/autoresponder", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15215,8 +15215,8 @@ pub mod builder {
             let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/blackwhitelist", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15360,8 +15360,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/blackwhitelist", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15496,8 +15496,8 @@ pub mod builder {
             let address = address.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/blackwhitelist/{}", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()), encode_path(& address
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()), sdk_core::encode_path_segment(& address
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -15611,8 +15611,8 @@ pub mod builder {
             let address = address.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/blackwhitelist/{}", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()), encode_path(& address
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()), sdk_core::encode_path_segment(& address
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -15708,8 +15708,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/cleanmailplus", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15843,8 +15843,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/cleanmailplus", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15964,8 +15964,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/exchange", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16101,8 +16101,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/exchange", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16228,8 +16228,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/exchange", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16354,8 +16354,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/exchange/action", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16475,8 +16475,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/exchange/messagestats", client
-                .baseurl, encode_path(& account.to_string()), encode_path(& domain
-                .to_string()), encode_path(& mailbox_name.to_string()),
+                .baseurl, sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain
+                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16578,8 +16578,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/forwards", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16713,8 +16713,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/forwards", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16854,8 +16854,8 @@ pub mod builder {
             let fwd_mailbox = fwd_mailbox.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/forwards/{}", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()), encode_path(& fwd_mailbox
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()), sdk_core::encode_path_segment(& fwd_mailbox
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -16948,8 +16948,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/mailbox", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17081,8 +17081,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/mailbox", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17208,8 +17208,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/mailbox", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17333,8 +17333,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/mailbox/action", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17454,8 +17454,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/mailbox/messagestats", client
-                .baseurl, encode_path(& account.to_string()), encode_path(& domain
-                .to_string()), encode_path(& mailbox_name.to_string()),
+                .baseurl, sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain
+                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17586,8 +17586,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/migration", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17685,8 +17685,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/secrets", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17802,8 +17802,8 @@ pub mod builder {
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/secrets", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17930,8 +17930,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/webmail", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18067,8 +18067,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/webmail", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18224,8 +18224,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/webmail", client.baseurl,
-                encode_path(& account.to_string()), encode_path(& domain.to_string()),
-                encode_path(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18336,8 +18336,8 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/webmail", client.baseurl, encode_path(& account
-                .to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& account
+                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18455,8 +18455,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/webmail", client.baseurl, encode_path(& account
-                .to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& account
+                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18567,8 +18567,8 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/webmailLimits", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/webmailLimits", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18650,8 +18650,8 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/webmailNames", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/webmailNames", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18733,8 +18733,8 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/webmailUpgrade", client.baseurl, encode_path(&
-                account.to_string()), encode_path(& domain.to_string()),
+                "{}/accounts/{}/email/{}/webmailUpgrade", client.baseurl, sdk_core::encode_path_segment(&
+                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18944,8 +18944,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/exchange/action", client.baseurl, encode_path(&
-                domain.to_string()), encode_path(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/exchange/action", client.baseurl, sdk_core::encode_path_segment(&
+                domain.to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19081,8 +19081,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/mailbox/action", client.baseurl, encode_path(&
-                domain.to_string()), encode_path(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/mailbox/action", client.baseurl, sdk_core::encode_path_segment(&
+                domain.to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19186,8 +19186,8 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/secrets", client.baseurl, encode_path(& domain
-                .to_string()), encode_path(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/secrets", client.baseurl, sdk_core::encode_path_segment(& domain
+                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19287,8 +19287,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/secrets", client.baseurl, encode_path(& domain
-                .to_string()), encode_path(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/secrets", client.baseurl, sdk_core::encode_path_segment(& domain
+                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19399,8 +19399,8 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/webmail", client.baseurl, encode_path(& domain
-                .to_string()), encode_path(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& domain
+                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19520,8 +19520,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/webmail", client.baseurl, encode_path(& domain
-                .to_string()), encode_path(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& domain
+                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19661,8 +19661,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/webmail", client.baseurl, encode_path(& domain
-                .to_string()), encode_path(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& domain
+                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19758,7 +19758,7 @@ pub mod builder {
             let Self { client, domain } = self;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/webmailLimits", client.baseurl, encode_path(& domain
+                "{}/email/{}/webmailLimits", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -19826,7 +19826,7 @@ pub mod builder {
             let Self { client, domain } = self;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/webmailNames", client.baseurl, encode_path(& domain
+                "{}/email/{}/webmailNames", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -19894,7 +19894,7 @@ pub mod builder {
             let Self { client, domain } = self;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/webmailUpgrade", client.baseurl, encode_path(& domain
+                "{}/email/{}/webmailUpgrade", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);

@@ -1428,7 +1428,7 @@ pub mod builder {
             let account_id = account_id.map_err(Error::InvalidRequest)?;
             let smtp_password = smtp_password.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/downloads/plugins/{}", client.baseurl, encode_path(& filename
+                "{}/downloads/plugins/{}", client.baseurl, sdk_core::encode_path_segment(& filename
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1862,7 +1862,7 @@ pub mod builder {
             let Self { client, account_id } = self;
             let account_id = account_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/sub_accounts/{}", client.baseurl, encode_path(& account_id
+                "{}/sub_accounts/{}", client.baseurl, sdk_core::encode_path_segment(& account_id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1960,7 +1960,7 @@ pub mod builder {
                 .and_then(|v| types::Account::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/sub_accounts/{}", client.baseurl, encode_path(& account_id
+                "{}/sub_accounts/{}", client.baseurl, sdk_core::encode_path_segment(& account_id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2081,7 +2081,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/sub_accounts/{}", client.baseurl, encode_path(& account_id
+                "{}/sub_accounts/{}", client.baseurl, sdk_core::encode_path_segment(& account_id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2167,7 +2167,7 @@ pub mod builder {
             let Self { client, account_id } = self;
             let account_id = account_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/sub_accounts/{}/smtp_password", client.baseurl, encode_path(&
+                "{}/sub_accounts/{}/smtp_password", client.baseurl, sdk_core::encode_path_segment(&
                 account_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2281,7 +2281,7 @@ pub mod builder {
             let end_date = end_date.map_err(Error::InvalidRequest)?;
             let start_date = start_date.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/sub_accounts/{}/stats", client.baseurl, encode_path(& account_id
+                "{}/sub_accounts/{}/stats", client.baseurl, sdk_core::encode_path_segment(& account_id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);

@@ -2601,7 +2601,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/Account/Activation/Profile/{}/Language/{}", client.baseurl,
-                encode_path(& id_profile.to_string()), encode_path(& lang.to_string()),
+                sdk_core::encode_path_segment(& id_profile.to_string()), sdk_core::encode_path_segment(& lang.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2697,7 +2697,7 @@ pub mod builder {
             let Self { client, id_activation } = self;
             let id_activation = id_activation.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/Activation/{}/Status", client.baseurl, encode_path(&
+                "{}/Account/Activation/{}/Status", client.baseurl, sdk_core::encode_path_segment(&
                 id_activation.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2805,7 +2805,7 @@ pub mod builder {
             let id_account = id_account.map_err(Error::InvalidRequest)?;
             let enable = enable.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/{}", client.baseurl, encode_path(& id_account.to_string()),
+                "{}/Account/{}", client.baseurl, sdk_core::encode_path_segment(& id_account.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -2889,7 +2889,7 @@ pub mod builder {
             let Self { client, id_account } = self;
             let id_account = id_account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/{}", client.baseurl, encode_path(& id_account.to_string()),
+                "{}/Account/{}", client.baseurl, sdk_core::encode_path_segment(& id_account.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3020,8 +3020,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/{}/Pack/{}", client.baseurl, encode_path(& id_account
-                .to_string()), encode_path(& id_pack.to_string()),
+                "{}/Account/{}/Pack/{}", client.baseurl, sdk_core::encode_path_segment(& id_account
+                .to_string()), sdk_core::encode_path_segment(& id_pack.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3126,8 +3126,8 @@ pub mod builder {
             let id_account = id_account.map_err(Error::InvalidRequest)?;
             let id_profile = id_profile.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/{}/Profile/{}", client.baseurl, encode_path(& id_account
-                .to_string()), encode_path(& id_profile.to_string()),
+                "{}/Account/{}/Profile/{}", client.baseurl, sdk_core::encode_path_segment(& id_account
+                .to_string()), sdk_core::encode_path_segment(& id_profile.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3220,7 +3220,7 @@ pub mod builder {
             let Self { client, id_account } = self;
             let id_account = id_account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/{}/Status", client.baseurl, encode_path(& id_account
+                "{}/Account/{}/Status", client.baseurl, sdk_core::encode_path_segment(& id_account
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -3398,7 +3398,7 @@ pub mod builder {
             let Self { client, id_profile } = self;
             let id_profile = id_profile.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Management/Profile/{}/Language", client.baseurl, encode_path(&
+                "{}/Management/Profile/{}/Language", client.baseurl, sdk_core::encode_path_segment(&
                 id_profile.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -3506,7 +3506,7 @@ pub mod builder {
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Management/Profile/{}/Pack", client.baseurl, encode_path(& id_profile
+                "{}/Management/Profile/{}/Pack", client.baseurl, sdk_core::encode_path_segment(& id_profile
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);

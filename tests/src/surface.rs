@@ -93,7 +93,7 @@ fn builder_lines(module: &ItemMod) -> Vec<String> {
         let send = items.iter().find_map(|item| match item {
             Item::Impl(imp) if show(&imp.self_ty).starts_with(&format!("{}<", builder.ident)) => {
                 imp.items.iter().find_map(|i| match i {
-                    syn::ImplItem::Fn(f) if f.sig.ident == "send" => Some(f.clone()),
+                    syn::ImplItem::Fn(f) if f.sig.ident == "send" => Some(f),
                     _ => None,
                 })
             }

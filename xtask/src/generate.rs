@@ -98,6 +98,8 @@ pub fn generate_provider(provider: &str) -> Result<String, String> {
     let code = explain_path_segment_errors(&code);
     // typify writes every external type as a global path; this crate's own open enums are not external.
     let code = code.replace("::crate::open_enums::", "crate::open_enums::");
+    // Path segments are encoded by the runtime, which also encodes `@` and `:` (progenitor keeps them).
+    let code = code.replace("encode_path(&", "sdk_core::encode_path_segment(&");
     // Decode JSON bodies with the runtime: a body that is not the documented JSON keeps its HTTP status
     // (progenitor's own decoder drops it), and an empty body reads as `null`.
     let code = code.replace("ResponseValue::from_response(", "sdk_core::decode::json_response(");
