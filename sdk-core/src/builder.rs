@@ -90,23 +90,35 @@ impl<C: FromParts> ClientBuilder<C> {
     }
 
     pub fn build(self) -> Result<C, BuildError> {
-        let base_url = self.base_url.as_deref().unwrap_or(self.profile.default_base_url);
+        let base_url = self
+            .base_url
+            .as_deref()
+            .unwrap_or(self.profile.default_base_url);
         let parsed = Url::parse(base_url)
             .map_err(|e| BuildError(format!("invalid base URL `{}`: {e}", redacted(base_url))))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.cannot_be_a_base() {
-            return Err(BuildError(format!("invalid base URL `{}`: expected http:// or https://", redacted(base_url))));
+            return Err(BuildError(format!(
+                "invalid base URL `{}`: expected http:// or https://",
+                redacted(base_url)
+            )));
         }
         self.credentials.validate().map_err(BuildError)?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
-                .user_agent(format!("{}/{}", self.profile.sdk_name, self.profile.sdk_version))
+                .user_agent(format!(
+                    "{}/{}",
+                    self.profile.sdk_name, self.profile.sdk_version
+                ))
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
                 .build()
                 .map_err(|e| BuildError(format!("cannot build the HTTP client: {e}")))?,
         };
-        let runtime = Runtime { profile: self.profile, credentials: self.credentials };
+        let runtime = Runtime {
+            profile: self.profile,
+            credentials: self.credentials,
+        };
         Ok(C::from_parts(base_url.trim_end_matches('/'), http, runtime))
     }
 }

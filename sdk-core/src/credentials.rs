@@ -22,7 +22,12 @@ pub enum Credentials {
     /// `Authorization: Bearer <token>`, with a token the caller already holds.
     Bearer(Secret),
     /// A pair of query parameters on every request, e.g. `auth-userid=...&api-key=...`.
-    QueryPair { user_parameter: String, user: String, key_parameter: String, key: Secret },
+    QueryPair {
+        user_parameter: String,
+        user: String,
+        key_parameter: String,
+        key: Secret,
+    },
     /// Anything else; see [`Authenticator`].
     Custom(Arc<dyn Authenticator>),
 }
@@ -45,13 +50,20 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
 
 impl Credentials {
     pub fn basic(username: impl Into<String>, password: impl Into<Secret>) -> Self {
-        Self::Basic { username: username.into(), password: password.into() }
+        Self::Basic {
+            username: username.into(),
+            password: password.into(),
+        }
     }
 
     /// Refuses a header name that is not a valid HTTP header name.
     pub fn api_key_header(header: &str, key: impl Into<Secret>) -> Result<Self, String> {
-        let header = HeaderName::from_bytes(header.as_bytes()).map_err(|_| format!("`{header}` is not a valid header name"))?;
-        Ok(Self::ApiKeyHeader { header, key: key.into() })
+        let header = HeaderName::from_bytes(header.as_bytes())
+            .map_err(|_| format!("`{header}` is not a valid header name"))?;
+        Ok(Self::ApiKeyHeader {
+            header,
+            key: key.into(),
+        })
     }
 
     pub fn bearer(token: impl Into<Secret>) -> Self {
@@ -79,7 +91,10 @@ impl Credentials {
                 Err("a Basic user name cannot contain `:`".to_string())
             }
             Self::Basic { .. } | Self::ApiKeyHeader { .. } | Self::Bearer(_) => {
-                self.header().map(|_| ()).ok_or_else(|| "the credentials contain characters that cannot be sent in an HTTP header".to_string())
+                self.header().map(|_| ()).ok_or_else(|| {
+                    "the credentials contain characters that cannot be sent in an HTTP header"
+                        .to_string()
+                })
             }
             _ => Ok(()),
         }
@@ -88,9 +103,13 @@ impl Credentials {
     /// The header these credentials send, marked sensitive so that no `Debug` of it shows the value.
     fn header(&self) -> Option<(HeaderName, HeaderValue)> {
         let (name, value) = match self {
-            Self::Basic { username, password } => {
-                (AUTHORIZATION, format!("Basic {}", base64(format!("{username}:{}", password.expose()).as_bytes())))
-            }
+            Self::Basic { username, password } => (
+                AUTHORIZATION,
+                format!(
+                    "Basic {}",
+                    base64(format!("{username}:{}", password.expose()).as_bytes())
+                ),
+            ),
             Self::ApiKeyHeader { header, key } => (header.clone(), key.expose().to_string()),
             Self::Bearer(token) => (AUTHORIZATION, format!("Bearer {}", token.expose())),
             _ => return None,
@@ -103,7 +122,12 @@ impl Credentials {
     pub(crate) async fn apply(&self, request: &mut reqwest::Request) -> Result<(), String> {
         match self {
             Self::None => {}
-            Self::QueryPair { user_parameter, user, key_parameter, key } => {
+            Self::QueryPair {
+                user_parameter,
+                user,
+                key_parameter,
+                key,
+            } => {
                 request
                     .url_mut()
                     .query_pairs_mut()
@@ -112,7 +136,9 @@ impl Credentials {
             }
             Self::Custom(authenticator) => authenticator.authorize(request).await?,
             _ => {
-                let (name, value) = self.header().ok_or("the credentials cannot be sent in an HTTP header")?;
+                let (name, value) = self
+                    .header()
+                    .ok_or("the credentials cannot be sent in an HTTP header")?;
                 request.headers_mut().insert(name, value);
             }
         }
@@ -124,14 +150,23 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::None => f.write_str("None"),
-            Self::Basic { username, password } => {
-                f.debug_struct("Basic").field("username", username).field("password", password).finish()
-            }
-            Self::ApiKeyHeader { header, key } => {
-                f.debug_struct("ApiKeyHeader").field("header", header).field("key", key).finish()
-            }
+            Self::Basic { username, password } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", password)
+                .finish(),
+            Self::ApiKeyHeader { header, key } => f
+                .debug_struct("ApiKeyHeader")
+                .field("header", header)
+                .field("key", key)
+                .finish(),
             Self::Bearer(token) => f.debug_tuple("Bearer").field(token).finish(),
-            Self::QueryPair { user_parameter, user, key_parameter, key } => f
+            Self::QueryPair {
+                user_parameter,
+                user,
+                key_parameter,
+                key,
+            } => f
                 .debug_struct("QueryPair")
                 .field("user_parameter", user_parameter)
                 .field("user", user)
@@ -148,7 +183,11 @@ fn base64(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -167,7 +206,15 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc_4648_vectors() {
-        for (input, expected) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(base64(input.as_bytes()), expected);
         }
     }
@@ -181,7 +228,10 @@ mod tests {
             Credentials::bearer(sentinel),
             Credentials::query_pair("auth-userid", "42", "api-key", sentinel),
         ] {
-            let shown = format!("{credentials:?} {credentials:#?} {:?}", credentials.header());
+            let shown = format!(
+                "{credentials:?} {credentials:#?} {:?}",
+                credentials.header()
+            );
             assert!(!shown.contains(sentinel), "{shown}");
         }
     }

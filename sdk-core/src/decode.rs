@@ -14,13 +14,19 @@ pub struct UndecodableBody {
 /// keeps its HTTP status, headers and bytes: it becomes [`Error::UnexpectedResponse`] (with an
 /// [`UndecodableBody`] extension), never a status-less `InvalidResponsePayload`. An empty body reads as
 /// JSON `null` (a spec whose response may be empty declares it nullable).
-pub async fn json_response<T: DeserializeOwned, E>(response: reqwest::Response) -> Result<ResponseValue<T>, Error<E>> {
+pub async fn json_response<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, Error<E>> {
     let status = response.status();
     let headers = response.headers().clone();
     let version = response.version();
     let url = response.url().clone();
     let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
-    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &body };
+    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        &body
+    };
     match serde_json::from_slice(text) {
         Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
         Err(e) => {
@@ -28,7 +34,9 @@ pub async fn json_response<T: DeserializeOwned, E>(response: reqwest::Response) 
             *rebuilt.status_mut() = status;
             *rebuilt.version_mut() = version;
             *rebuilt.headers_mut() = headers;
-            rebuilt.extensions_mut().insert(UndecodableBody { reason: e.to_string() });
+            rebuilt.extensions_mut().insert(UndecodableBody {
+                reason: e.to_string(),
+            });
             let rebuilt = crate::runtime::with_url(reqwest::Response::from(rebuilt), url);
             Err(Error::UnexpectedResponse(rebuilt))
         }

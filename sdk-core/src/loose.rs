@@ -144,9 +144,15 @@ mod tests {
         let v: Vec<LooseInteger> = serde_json::from_str(r#"[5, "5", " -1 ", 7.0]"#).unwrap();
         assert_eq!(v.iter().map(|x| x.get()).collect::<Vec<_>>(), [5, 5, -1, 7]);
         let v: Vec<LooseNumber> = serde_json::from_str(r#"[0.5, "0.0", "12", 3]"#).unwrap();
-        assert_eq!(v.iter().map(|x| x.get()).collect::<Vec<_>>(), [0.5, 0.0, 12.0, 3.0]);
+        assert_eq!(
+            v.iter().map(|x| x.get()).collect::<Vec<_>>(),
+            [0.5, 0.0, 12.0, 3.0]
+        );
         let v: Vec<LooseBoolean> = serde_json::from_str(r#"[true, "false", "TRUE"]"#).unwrap();
-        assert_eq!(v.iter().map(|x| x.get()).collect::<Vec<_>>(), [true, false, true]);
+        assert_eq!(
+            v.iter().map(|x| x.get()).collect::<Vec<_>>(),
+            [true, false, true]
+        );
     }
 
     #[test]

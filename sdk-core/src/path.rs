@@ -19,7 +19,11 @@ impl fmt::Display for PathSegmentError {
         if self.value.is_empty() {
             f.write_str("an empty string cannot be a path segment")
         } else {
-            write!(f, "`{}` cannot be a path segment: the URL would resolve it to another resource", self.value)
+            write!(
+                f,
+                "`{}` cannot be a path segment: the URL would resolve it to another resource",
+                self.value
+            )
         }
     }
 }

@@ -15,12 +15,18 @@ pub fn redact_url(url: &mut Url, secret_parameters: &[&str]) -> bool {
         changed = true;
     }
     if url.query().is_some()
-        && url.query_pairs().any(|(name, value)| value != REDACTED && is_secret(&name, secret_parameters))
+        && url
+            .query_pairs()
+            .any(|(name, value)| value != REDACTED && is_secret(&name, secret_parameters))
     {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .map(|(name, value)| {
-                let value = if is_secret(&name, secret_parameters) { REDACTED.into() } else { value.into_owned() };
+                let value = if is_secret(&name, secret_parameters) {
+                    REDACTED.into()
+                } else {
+                    value.into_owned()
+                };
                 (name.into_owned(), value)
             })
             .collect();
@@ -31,7 +37,9 @@ pub fn redact_url(url: &mut Url, secret_parameters: &[&str]) -> bool {
 }
 
 fn is_secret(name: &str, secret_parameters: &[&str]) -> bool {
-    secret_parameters.iter().any(|secret| secret.eq_ignore_ascii_case(name))
+    secret_parameters
+        .iter()
+        .any(|secret| secret.eq_ignore_ascii_case(name))
 }
 
 #[cfg(test)]
@@ -40,9 +48,18 @@ mod tests {
 
     #[test]
     fn redacts_named_parameters_and_user_info_only() {
-        let mut url = Url::parse("https://user:pw@h.example/p?auth-userid=7&API-KEY=s%20ecret&x=1&passwd=hunter2").unwrap();
+        let mut url = Url::parse(
+            "https://user:pw@h.example/p?auth-userid=7&API-KEY=s%20ecret&x=1&passwd=hunter2",
+        )
+        .unwrap();
         assert!(redact_url(&mut url, &["api-key", "passwd"]));
-        assert_eq!(url.as_str(), "https://user:REDACTED@h.example/p?auth-userid=7&API-KEY=REDACTED&x=1&passwd=REDACTED");
-        assert!(!redact_url(&mut url, &["api-key", "passwd"]), "redacting twice changes nothing");
+        assert_eq!(
+            url.as_str(),
+            "https://user:REDACTED@h.example/p?auth-userid=7&API-KEY=REDACTED&x=1&passwd=REDACTED"
+        );
+        assert!(
+            !redact_url(&mut url, &["api-key", "passwd"]),
+            "redacting twice changes nothing"
+        );
     }
 }

@@ -50,28 +50,47 @@ impl Runtime {
     }
 
     /// Runs before each request is sent (the generated `ClientHooks::pre`).
-    pub async fn prepare<E>(&self, request: &mut reqwest::Request, operation_id: &str) -> Result<(), Error<E>> {
+    pub async fn prepare<E>(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> Result<(), Error<E>> {
         if !self.profile.public_operations.contains(&operation_id) {
-            self.credentials.apply(request).await.map_err(Error::Custom)?;
+            self.credentials
+                .apply(request)
+                .await
+                .map_err(Error::Custom)?;
         }
         // Some front ends answer 411 to a body-less POST/PUT without a length; reqwest sends none.
-        let writes = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH);
+        let writes = matches!(
+            *request.method(),
+            Method::POST | Method::PUT | Method::PATCH
+        );
         if writes && request.body().is_none() && !request.headers().contains_key(CONTENT_LENGTH) {
-            request.headers_mut().insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+            request
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         Ok(())
     }
 
     /// Sends a request (the generated `ClientHooks::exec`). Errors and responses come back with the
     /// secrets of their URL redacted, so that no `Display` or `Debug` of them can show one.
-    pub async fn execute(&self, http: &reqwest::Client, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
+    pub async fn execute(
+        &self,
+        http: &reqwest::Client,
+        request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
         let retry = match &self.credentials {
             Credentials::Custom(_) => request.try_clone(),
             _ => None,
         };
         let mut outcome = http.execute(request).await;
-        if let (Credentials::Custom(authenticator), Some(mut again), Ok(response)) = (&self.credentials, retry, &outcome) {
-            if authenticator.is_stale(response) && authenticator.authorize(&mut again).await.is_ok() {
+        if let (Credentials::Custom(authenticator), Some(mut again), Ok(response)) =
+            (&self.credentials, retry, &outcome)
+        {
+            if authenticator.is_stale(response) && authenticator.authorize(&mut again).await.is_ok()
+            {
                 outcome = http.execute(again).await;
             }
         }

@@ -36,6 +36,8 @@
 //! `CommunicationError` for transport failures. No error, and no `Debug` of the client or of a builder,
 //! shows the API key or an SMTP password.
 
+// Generated code is formatted by `cargo xtask generate` (prettyplease), not by rustfmt.
+#[rustfmt::skip]
 mod generated;
 
 pub use generated::*;

@@ -26,12 +26,18 @@ impl Recorded {
 
     /// The raw query string (`""` when there is none).
     pub fn query(&self) -> &str {
-        self.target.split_once('?').map(|(_, q)| q).unwrap_or_default()
+        self.target
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or_default()
     }
 
     /// The first value of a header (names compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -50,15 +56,30 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(status: u16, body: serde_json::Value) -> Self {
-        Self { status, content_type: Some("application/json".into()), body: body.to_string().into_bytes(), headers: vec![] }
+        Self {
+            status,
+            content_type: Some("application/json".into()),
+            body: body.to_string().into_bytes(),
+            headers: vec![],
+        }
     }
 
     pub fn raw(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
-        Self { status, content_type: Some(content_type.into()), body: body.into(), headers: vec![] }
+        Self {
+            status,
+            content_type: Some(content_type.into()),
+            body: body.into(),
+            headers: vec![],
+        }
     }
 
     pub fn empty(status: u16) -> Self {
-        Self { status, content_type: None, body: vec![], headers: vec![] }
+        Self {
+            status,
+            content_type: None,
+            body: vec![],
+            headers: vec![],
+        }
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
@@ -88,20 +109,29 @@ impl Drop for RecordingServer {
 
 impl RecordingServer {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
         let task = tokio::spawn(async move {
             loop {
-                let Ok((mut socket, _)) = listener.accept().await else { return };
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
                 let state = shared.clone();
                 tokio::spawn(async move {
-                    let Some(request) = read_request(&mut socket).await else { return };
+                    let Some(request) = read_request(&mut socket).await else {
+                        return;
+                    };
                     let reply = {
                         let mut state = state.lock().unwrap();
                         state.recorded.push(request);
-                        state.replies.pop_front().unwrap_or_else(|| Reply::raw(599, "text/plain", "no reply scripted"))
+                        state
+                            .replies
+                            .pop_front()
+                            .unwrap_or_else(|| Reply::raw(599, "text/plain", "no reply scripted"))
                     };
                     let _ = socket.write_all(&encode(&reply)).await;
                     let _ = socket.shutdown().await;
@@ -130,13 +160,21 @@ impl RecordingServer {
     pub fn take_one(&self) -> Recorded {
         let mut state = self.state.lock().unwrap();
         let recorded = std::mem::take(&mut state.recorded);
-        assert_eq!(recorded.len(), 1, "expected exactly one request, got {recorded:#?}");
+        assert_eq!(
+            recorded.len(),
+            1,
+            "expected exactly one request, got {recorded:#?}"
+        );
         recorded.into_iter().next().unwrap()
     }
 }
 
 fn encode(reply: &Reply) -> Vec<u8> {
-    let mut head = format!("HTTP/1.1 {} Scripted\r\ncontent-length: {}\r\nconnection: close\r\n", reply.status, reply.body.len());
+    let mut head = format!(
+        "HTTP/1.1 {} Scripted\r\ncontent-length: {}\r\nconnection: close\r\n",
+        reply.status,
+        reply.body.len()
+    );
     if let Some(content_type) = &reply.content_type {
         head.push_str(&format!("content-type: {content_type}\r\n"));
     }
@@ -156,7 +194,10 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Recorded> {
         if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             break end;
         }
-        let n = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut chunk)).await.ok()?.ok()?;
+        let n = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut chunk))
+            .await
+            .ok()?
+            .ok()?;
         if n == 0 {
             return None;
         }
@@ -171,14 +212,26 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Recorded> {
         .filter_map(|line| line.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let length: usize = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     let mut body = buffer[head_end + 4..].to_vec();
     while body.len() < length {
-        let n = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut chunk)).await.ok()?.ok()?;
+        let n = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut chunk))
+            .await
+            .ok()?
+            .ok()?;
         if n == 0 {
             break;
         }
         body.extend_from_slice(&chunk[..n]);
     }
-    Some(Recorded { method, target, headers, body })
+    Some(Recorded {
+        method,
+        target,
+        headers,
+        body,
+    })
 }

@@ -8,7 +8,10 @@ use syn::{Fields, Item, ItemMod, Type};
 
 /// Reads `sdk-<provider>/src/generated.rs` and lists its surface.
 pub fn surface_of(provider: &str) -> String {
-    let path = format!("{}/../sdk-{provider}/src/generated.rs", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../sdk-{provider}/src/generated.rs",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let code = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
     surface(&code)
 }
@@ -21,7 +24,9 @@ pub fn surface(code: &str) -> String {
         match item {
             Item::Mod(module) if module.ident == "builder" => operations = builder_lines(module),
             Item::Mod(module) if module.ident == "types" => types = type_lines(module),
-            Item::Mod(module) if module.ident == "open_enums" => types.extend(open_enum_lines(module)),
+            Item::Mod(module) if module.ident == "open_enums" => {
+                types.extend(open_enum_lines(module))
+            }
             _ => {}
         }
     }
@@ -41,10 +46,31 @@ pub fn surface(code: &str) -> String {
 /// A type as a reader would write it: `Option<Vec<types::Account>>`.
 fn show(ty: &impl ToTokens) -> String {
     let text = ty.to_token_stream().to_string();
-    let text = text.replace(" :: ", "::").replace(":: ", "::").replace(" < ", "<").replace(" <", "<");
-    let text = text.replace("< ", "<").replace(" >", ">").replace(" ,", ",").replace("& ", "&").replace(",>", ">");
+    let text = text
+        .replace(" :: ", "::")
+        .replace(":: ", "::")
+        .replace(" < ", "<")
+        .replace(" <", "<");
+    let text = text
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
+        .replace("& ", "&")
+        .replace(",>", ">");
     let mut text = text;
-    for prefix in ["::std::option::", "::std::string::", "::std::vec::", "::std::collections::", "::std::num::", "::serde_json::", "::sdk_core::", "sdk_core::", "::chrono::", "super::", "crate::"] {
+    for prefix in [
+        "::std::option::",
+        "::std::string::",
+        "::std::vec::",
+        "::std::collections::",
+        "::std::num::",
+        "::serde_json::",
+        "::sdk_core::",
+        "sdk_core::",
+        "::chrono::",
+        "super::",
+        "crate::",
+    ] {
         text = text.replace(prefix, "");
     }
     text.trim_start_matches("::").to_string()
@@ -56,7 +82,10 @@ fn doc_text(attrs: &[syn::Attribute]) -> String {
         .filter(|a| a.path().is_ident("doc"))
         .filter_map(|a| match &a.meta {
             syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
                 _ => None,
             },
             _ => None,
@@ -68,18 +97,29 @@ fn doc_text(attrs: &[syn::Attribute]) -> String {
 /// `Result<Option<T>, String>` (how builders hold arguments) -> `T`, marking optional ones with `?`.
 fn argument_type(ty: &Type) -> String {
     let shown = show(ty);
-    let inner = shown.strip_prefix("Result<").and_then(|s| s.strip_suffix(", String>")).unwrap_or(&shown).to_string();
-    match inner.strip_prefix("Option<").and_then(|s| s.strip_suffix('>')) {
+    let inner = shown
+        .strip_prefix("Result<")
+        .and_then(|s| s.strip_suffix(", String>"))
+        .unwrap_or(&shown)
+        .to_string();
+    match inner
+        .strip_prefix("Option<")
+        .and_then(|s| s.strip_suffix('>'))
+    {
         Some(optional) => format!("{optional}?"),
         None => inner,
     }
 }
 
 fn builder_lines(module: &ItemMod) -> Vec<String> {
-    let Some((_, items)) = &module.content else { return vec![] };
+    let Some((_, items)) = &module.content else {
+        return vec![];
+    };
     let mut lines = Vec::new();
     for item in items {
-        let Item::Struct(builder) = item else { continue };
+        let Item::Struct(builder) = item else {
+            continue;
+        };
         let params: Vec<String> = match &builder.fields {
             Fields::Named(named) => named
                 .named
@@ -100,23 +140,38 @@ fn builder_lines(module: &ItemMod) -> Vec<String> {
             _ => None,
         });
         let Some(send) = send else { continue };
-        let route = doc_text(&send.attrs).replace("Sends a ", "").replace(" request to ", " ").replace('`', "");
+        let route = doc_text(&send.attrs)
+            .replace("Sends a ", "")
+            .replace(" request to ", " ")
+            .replace('`', "");
         let result = match &send.sig.output {
             syn::ReturnType::Type(_, ty) => show(ty),
             syn::ReturnType::Default => "()".into(),
         };
-        let result = result.strip_prefix("Result<").and_then(|r| r.strip_suffix('>')).unwrap_or(&result).to_string();
-        let result = result.replace("ResponseValue<", "").replacen(">, Error<", " | error ", 1);
+        let result = result
+            .strip_prefix("Result<")
+            .and_then(|r| r.strip_suffix('>'))
+            .unwrap_or(&result)
+            .to_string();
+        let result = result
+            .replace("ResponseValue<", "")
+            .replacen(">, Error<", " | error ", 1);
         let result = result.strip_suffix('>').unwrap_or(&result).to_string();
         let method = snake(&builder.ident.to_string());
-        lines.push(format!("{method}: {} ({}) -> {result}", route.trim(), params.join(", ")));
+        lines.push(format!(
+            "{method}: {} ({}) -> {result}",
+            route.trim(),
+            params.join(", ")
+        ));
     }
     lines.sort();
     lines
 }
 
 fn type_lines(module: &ItemMod) -> Vec<String> {
-    let Some((_, items)) = &module.content else { return vec![] };
+    let Some((_, items)) = &module.content else {
+        return vec![];
+    };
     let mut lines = Vec::new();
     for item in items {
         match item {
@@ -126,14 +181,19 @@ fn type_lines(module: &ItemMod) -> Vec<String> {
                         .named
                         .iter()
                         .map(|f| {
-                            let serde_name = rename_of(&f.attrs).map(|n| format!(" \"{n}\"")).unwrap_or_default();
+                            let serde_name = rename_of(&f.attrs)
+                                .map(|n| format!(" \"{n}\""))
+                                .unwrap_or_default();
                             format!("{}{serde_name}: {}", f.ident.as_ref().unwrap(), show(&f.ty))
                         })
                         .collect::<Vec<_>>()
                         .join(", "),
-                    Fields::Unnamed(unnamed) => {
-                        unnamed.unnamed.iter().map(|f| show(&f.ty)).collect::<Vec<_>>().join(", ")
-                    }
+                    Fields::Unnamed(unnamed) => unnamed
+                        .unnamed
+                        .iter()
+                        .map(|f| show(&f.ty))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     Fields::Unit => String::new(),
                 };
                 match &s.fields {
@@ -146,12 +206,26 @@ fn type_lines(module: &ItemMod) -> Vec<String> {
                     .variants
                     .iter()
                     .map(|v| match &v.fields {
-                        Fields::Unit => rename_of(&v.attrs).map(|n| format!("{} \"{n}\"", v.ident)).unwrap_or(v.ident.to_string()),
-                        Fields::Unnamed(u) => format!("{}({})", v.ident, u.unnamed.iter().map(|f| show(&f.ty)).collect::<Vec<_>>().join(", ")),
+                        Fields::Unit => rename_of(&v.attrs)
+                            .map(|n| format!("{} \"{n}\"", v.ident))
+                            .unwrap_or(v.ident.to_string()),
+                        Fields::Unnamed(u) => format!(
+                            "{}({})",
+                            v.ident,
+                            u.unnamed
+                                .iter()
+                                .map(|f| show(&f.ty))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                         Fields::Named(n) => format!(
                             "{} {{ {} }}",
                             v.ident,
-                            n.named.iter().map(|f| format!("{}: {}", f.ident.as_ref().unwrap(), show(&f.ty))).collect::<Vec<_>>().join(", ")
+                            n.named
+                                .iter()
+                                .map(|f| format!("{}: {}", f.ident.as_ref().unwrap(), show(&f.ty)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     })
                     .collect::<Vec<_>>()
@@ -167,19 +241,29 @@ fn type_lines(module: &ItemMod) -> Vec<String> {
 
 /// Open enums are macro invocations: `pub enum Name { Variant => "value", ... }` inside.
 fn open_enum_lines(module: &ItemMod) -> Vec<String> {
-    let Some((_, items)) = &module.content else { return vec![] };
+    let Some((_, items)) = &module.content else {
+        return vec![];
+    };
     items
         .iter()
         .filter_map(|item| match item {
             Item::Macro(m) => {
                 let tokens = m.mac.tokens.to_string();
-                let name = tokens.split("pub enum ").nth(1)?.split_whitespace().next()?.to_string();
+                let name = tokens
+                    .split("pub enum ")
+                    .nth(1)?
+                    .split_whitespace()
+                    .next()?
+                    .to_string();
                 let body = tokens.split_once('{')?.1.rsplit_once('}')?.0;
                 let values: Vec<String> = body
                     .split(',')
                     .filter_map(|v| v.split("=>").nth(1).map(|s| s.trim().to_string()))
                     .collect();
-                Some(format!("open enum {name} = {} | Other(String)", values.join(" | ")))
+                Some(format!(
+                    "open enum {name} = {} | Other(String)",
+                    values.join(" | ")
+                ))
             }
             _ => None,
         })
@@ -187,11 +271,14 @@ fn open_enum_lines(module: &ItemMod) -> Vec<String> {
 }
 
 fn rename_of(attrs: &[syn::Attribute]) -> Option<String> {
-    attrs.iter().filter(|a| a.path().is_ident("serde")).find_map(|a| {
-        let text = a.meta.to_token_stream().to_string();
-        let start = text.find("rename = \"")? + "rename = \"".len();
-        Some(text[start..].split('"').next()?.to_string())
-    })
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .find_map(|a| {
+            let text = a.meta.to_token_stream().to_string();
+            let start = text.find("rename = \"")? + "rename = \"".len();
+            Some(text[start..].split('"').next()?.to_string())
+        })
 }
 
 fn snake(pascal: &str) -> String {

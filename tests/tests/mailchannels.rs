@@ -12,7 +12,10 @@ const BASE: &str = "/reseller/v1";
 
 async fn setup() -> (RecordingServer, Client) {
     let server = RecordingServer::start().await;
-    let client = Client::builder(KEY).base_url(server.url(BASE)).build().expect("client builds");
+    let client = Client::builder(KEY)
+        .base_url(server.url(BASE))
+        .build()
+        .expect("client builds");
     (server, client)
 }
 
@@ -31,9 +34,17 @@ fn error_json() -> serde_json::Value {
 
 fn new_account() -> NewSubAccount {
     NewSubAccount {
-        first_name: "Ada".into(), last_name: "L".into(), email_address: "ada@acme.example".into(),
-        company: "Acme".into(), website: "acme.example".into(), address: "1 Road".into(), city: "Vancouver".into(),
-        province: "BC".into(), post_code: "V5K".into(), country: "CA".into(), phone: "+1 555".into(),
+        first_name: "Ada".into(),
+        last_name: "L".into(),
+        email_address: "ada@acme.example".into(),
+        company: "Acme".into(),
+        website: "acme.example".into(),
+        address: "1 Road".into(),
+        city: "Vancouver".into(),
+        province: "BC".into(),
+        post_code: "V5K".into(),
+        country: "CA".into(),
+        phone: "+1 555".into(),
     }
 }
 
@@ -41,13 +52,25 @@ fn new_account() -> NewSubAccount {
 async fn list_sub_accounts_sends_query_and_key() {
     let (server, client) = setup().await;
     server.reply(Reply::json(200, json!([account_json()])));
-    let accounts = client.list_sub_accounts().offset(40u64).limit(std::num::NonZeroU64::new(20).unwrap()).show_all(true).send().await.unwrap();
+    let accounts = client
+        .list_sub_accounts()
+        .offset(40u64)
+        .limit(std::num::NonZeroU64::new(20).unwrap())
+        .show_all(true)
+        .send()
+        .await
+        .unwrap();
     let request = server.take_one();
     assert_eq!(request.method, "GET");
     assert_eq!(request.path(), "/reseller/v1/sub_accounts");
     assert_eq!(request.query(), "limit=20&offset=40&show_all=true");
     assert_eq!(request.header("x-api-key"), Some(KEY));
-    assert!(request.header("user-agent").unwrap().starts_with("sdk-mailchannels/"));
+    assert!(
+        request
+            .header("user-agent")
+            .unwrap()
+            .starts_with("sdk-mailchannels/")
+    );
     assert_eq!(accounts.status(), 200);
     assert_eq!(accounts[0].account_id.as_deref(), Some("acme-1"));
     assert_eq!(accounts[0].smtp_passwords[0].expose(), "pw-1");
@@ -58,16 +81,29 @@ async fn list_sub_accounts_sends_query_and_key() {
 async fn create_sub_account_posts_the_new_account() {
     let (server, client) = setup().await;
     server.reply(Reply::json(200, account_json()));
-    let created = client.create_sub_account().body(new_account()).send().await.unwrap();
+    let created = client
+        .create_sub_account()
+        .body(new_account())
+        .send()
+        .await
+        .unwrap();
     let request = server.take_one();
-    assert_eq!((request.method.as_str(), request.path()), ("POST", "/reseller/v1/sub_accounts"));
+    assert_eq!(
+        (request.method.as_str(), request.path()),
+        ("POST", "/reseller/v1/sub_accounts")
+    );
     assert_eq!(request.header("content-type"), Some("application/json"));
     assert_eq!(request.json()["email_address"], "ada@acme.example");
     assert_eq!(request.json()["first_name"], "Ada");
     assert_eq!(created.company.as_deref(), Some("Acme"));
     for status in [400, 403, 409] {
         server.reply(Reply::json(status, error_json()));
-        let err = client.create_sub_account().body(new_account()).send().await.unwrap_err();
+        let err = client
+            .create_sub_account()
+            .body(new_account())
+            .send()
+            .await
+            .unwrap_err();
         assert_documented_error(err, status);
     }
 }
@@ -78,22 +114,58 @@ async fn stats_for_all_and_one_account() {
     let usage = json!({"account_id": "acme-1", "usage": [{"date": "2024-05-01", "sent": 10, "queued": 1, "delivered": 9, "bounced": 0}]});
     server.reply(Reply::json(200, json!([usage])));
     let date: chrono::NaiveDate = "2024-05-01".parse().unwrap();
-    let all = client.get_sub_accounts_stats().start_date(date).end_date(date).limit(std::num::NonZeroU64::new(5).unwrap()).send().await.unwrap();
+    let all = client
+        .get_sub_accounts_stats()
+        .start_date(date)
+        .end_date(date)
+        .limit(std::num::NonZeroU64::new(5).unwrap())
+        .send()
+        .await
+        .unwrap();
     let request = server.take_one();
-    assert_eq!((request.method.as_str(), request.path()), ("GET", "/reseller/v1/sub_accounts/stats"));
-    assert_eq!(request.query(), "end_date=2024-05-01&limit=5&start_date=2024-05-01");
+    assert_eq!(
+        (request.method.as_str(), request.path()),
+        ("GET", "/reseller/v1/sub_accounts/stats")
+    );
+    assert_eq!(
+        request.query(),
+        "end_date=2024-05-01&limit=5&start_date=2024-05-01"
+    );
     assert_eq!(all[0].usage[0].delivered, Some(9));
 
     server.reply(Reply::json(200, usage));
-    let one = client.get_sub_account_stats().account_id("acme-1").start_date(date).send().await.unwrap();
+    let one = client
+        .get_sub_account_stats()
+        .account_id("acme-1")
+        .start_date(date)
+        .send()
+        .await
+        .unwrap();
     let request = server.take_one();
-    assert_eq!((request.method.as_str(), request.target.as_str()), ("GET", "/reseller/v1/sub_accounts/acme-1/stats?start_date=2024-05-01"));
+    assert_eq!(
+        (request.method.as_str(), request.target.as_str()),
+        (
+            "GET",
+            "/reseller/v1/sub_accounts/acme-1/stats?start_date=2024-05-01"
+        )
+    );
     assert_eq!(one.usage[0].sent, Some(10));
     for status in [400, 404, 500] {
         server.reply(Reply::json(status, error_json()));
-        assert_documented_error(client.get_sub_account_stats().account_id("acme-1").send().await.unwrap_err(), status);
+        assert_documented_error(
+            client
+                .get_sub_account_stats()
+                .account_id("acme-1")
+                .send()
+                .await
+                .unwrap_err(),
+            status,
+        );
         server.reply(Reply::json(status, error_json()));
-        assert_documented_error(client.get_sub_accounts_stats().send().await.unwrap_err(), status);
+        assert_documented_error(
+            client.get_sub_accounts_stats().send().await.unwrap_err(),
+            status,
+        );
     }
 }
 
@@ -101,36 +173,89 @@ async fn stats_for_all_and_one_account() {
 async fn get_update_cancel_one_account() {
     let (server, client) = setup().await;
     server.reply(Reply::json(200, account_json()));
-    let account = client.get_sub_account().account_id("acme-1").send().await.unwrap();
+    let account = client
+        .get_sub_account()
+        .account_id("acme-1")
+        .send()
+        .await
+        .unwrap();
     let request = server.take_one();
-    assert_eq!((request.method.as_str(), request.target.as_str()), ("GET", "/reseller/v1/sub_accounts/acme-1"));
+    assert_eq!(
+        (request.method.as_str(), request.target.as_str()),
+        ("GET", "/reseller/v1/sub_accounts/acme-1")
+    );
     assert_eq!(account.city.as_deref(), Some("Vancouver"));
 
     // "200 Success, No Content": an empty 200 is success.
     server.reply(Reply::empty(200));
-    let body: sdk_mailchannels::types::Account = serde_json::from_value(json!({"company": "Acme 2", "enabled": false})).unwrap();
-    let updated = client.update_sub_account().account_id("acme-1").body(body).send().await.unwrap();
+    let body: sdk_mailchannels::types::Account =
+        serde_json::from_value(json!({"company": "Acme 2", "enabled": false})).unwrap();
+    let updated = client
+        .update_sub_account()
+        .account_id("acme-1")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     let request = server.take_one();
-    assert_eq!((request.method.as_str(), request.path()), ("PUT", "/reseller/v1/sub_accounts/acme-1"));
-    assert_eq!(request.json(), json!({"company": "Acme 2", "enabled": false}));
+    assert_eq!(
+        (request.method.as_str(), request.path()),
+        ("PUT", "/reseller/v1/sub_accounts/acme-1")
+    );
+    assert_eq!(
+        request.json(),
+        json!({"company": "Acme 2", "enabled": false})
+    );
     assert_eq!(updated.status(), 200);
 
     server.reply(Reply::empty(200));
-    client.cancel_sub_account().account_id("acme-1").body(SubAccountCommand { cancel: Some(true) }).send().await.unwrap();
+    client
+        .cancel_sub_account()
+        .account_id("acme-1")
+        .body(SubAccountCommand { cancel: Some(true) })
+        .send()
+        .await
+        .unwrap();
     let request = server.take_one();
-    assert_eq!((request.method.as_str(), request.path()), ("POST", "/reseller/v1/sub_accounts/acme-1"));
+    assert_eq!(
+        (request.method.as_str(), request.path()),
+        ("POST", "/reseller/v1/sub_accounts/acme-1")
+    );
     assert_eq!(request.json(), json!({"cancel": true}));
 
     server.reply(Reply::json(404, error_json()));
-    assert_documented_error(client.get_sub_account().account_id("x").send().await.unwrap_err(), 404);
+    assert_documented_error(
+        client
+            .get_sub_account()
+            .account_id("x")
+            .send()
+            .await
+            .unwrap_err(),
+        404,
+    );
     for status in [400, 404, 409] {
         server.reply(Reply::json(status, error_json()));
         let body: sdk_mailchannels::types::Account = serde_json::from_value(json!({})).unwrap();
-        assert_documented_error(client.update_sub_account().account_id("x").body(body).send().await.unwrap_err(), status);
+        assert_documented_error(
+            client
+                .update_sub_account()
+                .account_id("x")
+                .body(body)
+                .send()
+                .await
+                .unwrap_err(),
+            status,
+        );
     }
     for status in [400, 404] {
         server.reply(Reply::json(status, error_json()));
-        let err = client.cancel_sub_account().account_id("x").body(SubAccountCommand { cancel: Some(true) }).send().await.unwrap_err();
+        let err = client
+            .cancel_sub_account()
+            .account_id("x")
+            .body(SubAccountCommand { cancel: Some(true) })
+            .send()
+            .await
+            .unwrap_err();
         assert_documented_error(err, status);
     }
 }
@@ -138,17 +263,39 @@ async fn get_update_cancel_one_account() {
 #[tokio::test]
 async fn rotate_smtp_password_is_a_bodyless_post_with_length_zero() {
     let (server, client) = setup().await;
-    server.reply(Reply::json(200, json!({"account_id": "acme-1", "smtp_password": "NEW-PW-SENTINEL"})));
-    let rotated = client.rotate_smtp_password().account_id("acme-1").send().await.unwrap();
+    server.reply(Reply::json(
+        200,
+        json!({"account_id": "acme-1", "smtp_password": "NEW-PW-SENTINEL"}),
+    ));
+    let rotated = client
+        .rotate_smtp_password()
+        .account_id("acme-1")
+        .send()
+        .await
+        .unwrap();
     let request = server.take_one();
-    assert_eq!((request.method.as_str(), request.path()), ("POST", "/reseller/v1/sub_accounts/acme-1/smtp_password"));
+    assert_eq!(
+        (request.method.as_str(), request.path()),
+        ("POST", "/reseller/v1/sub_accounts/acme-1/smtp_password")
+    );
     assert_eq!(request.header("content-length"), Some("0"));
     assert!(request.body.is_empty());
     assert_eq!(rotated.smtp_password.expose(), "NEW-PW-SENTINEL");
-    assert!(!format!("{rotated:?}").contains("NEW-PW-SENTINEL"), "a password in a response is not shown by Debug");
+    assert!(
+        !format!("{rotated:?}").contains("NEW-PW-SENTINEL"),
+        "a password in a response is not shown by Debug"
+    );
     for status in [400, 404] {
         server.reply(Reply::json(status, error_json()));
-        assert_documented_error(client.rotate_smtp_password().account_id("acme-1").send().await.unwrap_err(), status);
+        assert_documented_error(
+            client
+                .rotate_smtp_password()
+                .account_id("acme-1")
+                .send()
+                .await
+                .unwrap_err(),
+            status,
+        );
     }
 }
 
@@ -168,16 +315,37 @@ async fn download_plugin_streams_the_zip_and_types_json_errors() {
         .unwrap();
     let request = server.take_one();
     assert_eq!(request.method, "GET");
-    assert_eq!(request.path(), "/reseller/v1/downloads/plugins/mailchannels-cpanel");
-    assert_eq!(request.query(), "account_id=acme-1&smtp_password=SMTP-SENTINEL");
-    let chunks: Vec<bytes::Bytes> = response.into_inner().into_inner().try_collect().await.unwrap();
+    assert_eq!(
+        request.path(),
+        "/reseller/v1/downloads/plugins/mailchannels-cpanel"
+    );
+    assert_eq!(
+        request.query(),
+        "account_id=acme-1&smtp_password=SMTP-SENTINEL"
+    );
+    let chunks: Vec<bytes::Bytes> = response
+        .into_inner()
+        .into_inner()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(chunks.concat(), zip, "the zip arrives intact");
 
     for status in [400, 404] {
         server.reply(Reply::json(status, error_json()));
-        let err = client.download_plugin().filename("mailchannels-whmcs").smtp_password("SMTP-SENTINEL").send().await.err().expect("an error");
+        let err = client
+            .download_plugin()
+            .filename("mailchannels-whmcs")
+            .smtp_password("SMTP-SENTINEL")
+            .send()
+            .await
+            .err()
+            .expect("an error");
         let shown = format!("{err} {err:?}");
-        assert!(!shown.contains("SMTP-SENTINEL") && !shown.contains(KEY), "{shown}");
+        assert!(
+            !shown.contains("SMTP-SENTINEL") && !shown.contains(KEY),
+            "{shown}"
+        );
         assert_documented_error(err, status);
     }
 }
@@ -198,25 +366,48 @@ async fn undocumented_status_malformed_json_and_html_pages_keep_the_status() {
     let (server, client) = setup().await;
     // An undocumented status.
     server.reply(Reply::json(418, json!({"message": "teapot"})));
-    let err = client.get_sub_account().account_id("a").send().await.unwrap_err();
+    let err = client
+        .get_sub_account()
+        .account_id("a")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(418));
     assert!(matches!(err, Error::UnexpectedResponse(_)));
     // A documented status whose body is not JSON.
     server.reply(Reply::raw(404, "application/json", "{not json"));
-    let err = client.get_sub_account().account_id("a").send().await.unwrap_err();
+    let err = client
+        .get_sub_account()
+        .account_id("a")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
-    let Error::UnexpectedResponse(response) = err else { panic!("expected UnexpectedResponse") };
-    assert!(response.extensions().get::<sdk_core::decode::UndecodableBody>().is_some());
+    let Error::UnexpectedResponse(response) = err else {
+        panic!("expected UnexpectedResponse")
+    };
+    assert!(
+        response
+            .extensions()
+            .get::<sdk_core::decode::UndecodableBody>()
+            .is_some()
+    );
     assert_eq!(response.text().await.unwrap(), "{not json");
     // A success whose body is not the documented JSON.
     server.reply(Reply::raw(200, "application/json", "[1, 2"));
     let err = client.list_sub_accounts().send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
     // An HTML error page from a proxy.
-    server.reply(Reply::raw(502, "text/html", "<html><body>Bad gateway</body></html>"));
+    server.reply(Reply::raw(
+        502,
+        "text/html",
+        "<html><body>Bad gateway</body></html>",
+    ));
     let err = client.list_sub_accounts().send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
-    let Error::UnexpectedResponse(response) = err else { panic!("expected UnexpectedResponse") };
+    let Error::UnexpectedResponse(response) = err else {
+        panic!("expected UnexpectedResponse")
+    };
     assert!(response.text().await.unwrap().contains("Bad gateway"));
 }
 
@@ -224,7 +415,13 @@ async fn undocumented_status_malformed_json_and_html_pages_keep_the_status() {
 async fn no_output_shows_the_key_or_a_password() {
     let (server, client) = setup().await;
     let mut shown = vec![format!("{client:?}"), format!("{:?}", Client::builder(KEY))];
-    shown.push(format!("{:?}", client.download_plugin().filename("p").smtp_password("SMTP-SENTINEL")));
+    shown.push(format!(
+        "{:?}",
+        client
+            .download_plugin()
+            .filename("p")
+            .smtp_password("SMTP-SENTINEL")
+    ));
     for reply in [
         Reply::json(400, error_json()),
         Reply::json(418, json!({})),
@@ -232,13 +429,30 @@ async fn no_output_shows_the_key_or_a_password() {
         Reply::raw(502, "text/html", "<html/>"),
     ] {
         server.reply(reply);
-        let err = client.download_plugin().filename("p").smtp_password("SMTP-SENTINEL").send().await.err().expect("an error");
+        let err = client
+            .download_plugin()
+            .filename("p")
+            .smtp_password("SMTP-SENTINEL")
+            .send()
+            .await
+            .err()
+            .expect("an error");
         shown.push(format!("{err}"));
         shown.push(format!("{err:?}"));
     }
     // A transport error (nothing listens): its Display includes the URL.
-    let dead = Client::builder(KEY).base_url("http://127.0.0.1:9/reseller/v1").build().unwrap();
-    let err = dead.download_plugin().filename("p").smtp_password("SMTP-SENTINEL").send().await.err().expect("an error");
+    let dead = Client::builder(KEY)
+        .base_url("http://127.0.0.1:9/reseller/v1")
+        .build()
+        .unwrap();
+    let err = dead
+        .download_plugin()
+        .filename("p")
+        .smtp_password("SMTP-SENTINEL")
+        .send()
+        .await
+        .err()
+        .expect("an error");
     assert!(matches!(err, Error::CommunicationError(_)));
     shown.push(format!("{err}"));
     shown.push(format!("{err:?}"));
@@ -246,20 +460,34 @@ async fn no_output_shows_the_key_or_a_password() {
         assert!(!text.contains(KEY), "API key shown in: {text}");
         assert!(!text.contains("SMTP-SENTINEL"), "password shown in: {text}");
     }
-    assert!(shown.iter().any(|t| t.contains("REDACTED")), "redacted URLs are still shown: {shown:#?}");
+    assert!(
+        shown.iter().any(|t| t.contains("REDACTED")),
+        "redacted URLs are still shown: {shown:#?}"
+    );
 }
 
 #[tokio::test]
 async fn path_segments_are_checked_and_encoded() {
     let (server, client) = setup().await;
     for bad in ["", ".", ".."] {
-        let err = client.get_sub_account().account_id(bad).send().await.unwrap_err();
+        let err = client
+            .get_sub_account()
+            .account_id(bad)
+            .send()
+            .await
+            .unwrap_err();
         match err {
-            Error::InvalidRequest(message) => assert!(message.contains("account_id") && message.contains("path segment"), "{message}"),
+            Error::InvalidRequest(message) => assert!(
+                message.contains("account_id") && message.contains("path segment"),
+                "{message}"
+            ),
             other => panic!("{bad:?} should be refused before sending, got {other:?}"),
         }
     }
-    assert!(server.requests().is_empty(), "nothing was sent for refused segments");
+    assert!(
+        server.requests().is_empty(),
+        "nothing was sent for refused segments"
+    );
 
     for (value, raw) in [
         ("a/b", "a%2Fb"),
@@ -272,10 +500,23 @@ async fn path_segments_are_checked_and_encoded() {
         ("...", "..."),
     ] {
         server.reply(Reply::json(200, account_json()));
-        client.get_sub_account().account_id(value).send().await.unwrap();
+        client
+            .get_sub_account()
+            .account_id(value)
+            .send()
+            .await
+            .unwrap();
         let request = server.take_one();
-        assert_eq!(request.path(), format!("/reseller/v1/sub_accounts/{raw}"), "for {value:?}");
+        assert_eq!(
+            request.path(),
+            format!("/reseller/v1/sub_accounts/{raw}"),
+            "for {value:?}"
+        );
         let segments: Vec<&str> = request.path().trim_start_matches('/').split('/').collect();
-        assert_eq!(segments.len(), 4, "exactly the expected segments for {value:?}: {segments:?}");
+        assert_eq!(
+            segments.len(),
+            4,
+            "exactly the expected segments for {value:?}: {segments:?}"
+        );
     }
 }

@@ -1,16 +1,19 @@
 //! Workspace automation. Run as `cargo xtask <command>` from any folder of the checkout.
 //!
 //! - `generate [--check] [PROVIDER...]`: turn `specs/<provider>.yaml` into `sdk-<provider>/src/generated.rs`.
+//! - `test`: every test and check (what CI runs).
 
+mod check;
 mod generate;
 mod normalize;
 mod providers;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask generate [--check] [PROVIDER...]
+const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
+  test               run every test and check: generate --check, rustfmt, clippy, tests, cargo doc
   generate           regenerate the SDK crates from their specs (no PROVIDER: every provider with a spec)
   generate --check   regenerate in memory and fail, naming each file, if a committed file differs";
 
@@ -18,6 +21,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("generate") => generate::run(&args[1..]),
+        Some("test") => check::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

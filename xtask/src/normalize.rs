@@ -34,20 +34,27 @@ pub struct Facts {
     pub default_base_url: String,
 }
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
 
 pub fn normalize(spec: &mut Value) -> Result<Facts, String> {
     let mut facts = Facts {
         default_base_url: spec
             .pointer("/servers/0/url")
             .and_then(Value::as_str)
-            .ok_or("the spec has no `servers[0].url`, which the client needs as its default base URL")?
+            .ok_or(
+                "the spec has no `servers[0].url`, which the client needs as its default base URL",
+            )?
             .to_string(),
         ..Facts::default()
     };
 
     // Secret query parameters declared as security schemes.
-    if let Some(schemes) = spec.pointer("/components/securitySchemes").and_then(Value::as_object) {
+    if let Some(schemes) = spec
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    {
         for scheme in schemes.values() {
             if scheme["type"] == "apiKey" && scheme["in"] == "query" {
                 if let Some(name) = scheme["name"].as_str() {
@@ -58,25 +65,40 @@ pub fn normalize(spec: &mut Value) -> Result<Facts, String> {
     }
 
     // Runtime-implemented schemas.
-    if let Some(schemas) = spec.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for (name, path) in RUNTIME_SCHEMAS {
             if let Some(schema) = schemas.get_mut(*name) {
                 *schema = rust_type("sdk-core", path, schema.get("description"));
-                facts.rewrites.push(format!("schema {name}: the runtime's `{path}`"));
+                facts
+                    .rewrites
+                    .push(format!("schema {name}: the runtime's `{path}`"));
             }
         }
     }
 
     // Component parameters (referenced by operations).
-    if let Some(params) = spec.pointer_mut("/components/parameters").and_then(Value::as_object_mut) {
+    if let Some(params) = spec
+        .pointer_mut("/components/parameters")
+        .and_then(Value::as_object_mut)
+    {
         for (key, param) in params.iter_mut() {
             normalize_parameter(param, &format!("parameter {key}"), &mut facts);
         }
     }
 
-    let component_responses = json!({ "responses": spec.pointer("/components/responses").cloned().unwrap_or(json!({})) });
-    let root_security_is_empty = spec.get("security").and_then(Value::as_array).is_some_and(Vec::is_empty);
-    let paths: Vec<String> = spec["paths"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default();
+    let component_responses =
+        json!({ "responses": spec.pointer("/components/responses").cloned().unwrap_or(json!({})) });
+    let root_security_is_empty = spec
+        .get("security")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty);
+    let paths: Vec<String> = spec["paths"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
     for path in paths {
         let item = &mut spec["paths"][&path];
         if let Some(params) = item.get_mut("parameters").and_then(Value::as_array_mut) {
@@ -85,10 +107,14 @@ pub fn normalize(spec: &mut Value) -> Result<Facts, String> {
             }
         }
         for method in METHODS {
-            let Some(op) = item.get_mut(*method) else { continue };
+            let Some(op) = item.get_mut(*method) else {
+                continue;
+            };
             let op_id = op["operationId"]
                 .as_str()
-                .ok_or_else(|| format!("operation {} {path}: no operationId", method.to_uppercase()))?
+                .ok_or_else(|| {
+                    format!("operation {} {path}: no operationId", method.to_uppercase())
+                })?
                 .to_string();
             let public = match op.get("security").and_then(Value::as_array) {
                 Some(requirements) => requirements.is_empty(),
@@ -110,7 +136,9 @@ pub fn normalize(spec: &mut Value) -> Result<Facts, String> {
                         *response = component_responses
                             .pointer(pointer.trim_start_matches("/components"))
                             .cloned()
-                            .ok_or_else(|| format!("operation {op_id}: unresolved reference {target}"))?;
+                            .ok_or_else(|| {
+                                format!("operation {op_id}: unresolved reference {target}")
+                            })?;
                     }
                 }
                 normalize_responses(responses, &op_id, &mut facts);
@@ -130,7 +158,8 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
 }
 
 fn rust_type(crate_name: &str, path: &str, description: Option<&Value>) -> Value {
-    let mut schema = json!({ "x-rust-type": { "crate": crate_name, "version": "*", "path": path } });
+    let mut schema =
+        json!({ "x-rust-type": { "crate": crate_name, "version": "*", "path": path } });
     if let Some(description) = description {
         schema["description"] = description.clone();
     }
@@ -160,10 +189,9 @@ fn body_kind(response: &Value) -> Value {
     match content {
         None => Value::Null,
         Some(content) if content.is_empty() => Value::Null,
-        Some(content) => match content
-            .iter()
-            .find(|(media, _)| *media == "application/json" || media.starts_with("application/json;"))
-        {
+        Some(content) => match content.iter().find(|(media, _)| {
+            *media == "application/json" || media.starts_with("application/json;")
+        }) {
             Some((_, media)) => media.get("schema").cloned().unwrap_or(json!({})),
             None => json!("raw"),
         },
@@ -174,12 +202,24 @@ fn normalize_responses(responses: &mut Map<String, Value>, op_id: &str, facts: &
     // `default` counts as both success and error for the generator: say which errors it means.
     if let Some(default) = responses.remove("default") {
         for range in ["4XX", "5XX"] {
-            responses.entry(range.to_string()).or_insert_with(|| default.clone());
+            responses
+                .entry(range.to_string())
+                .or_insert_with(|| default.clone());
         }
-        facts.rewrites.push(format!("{op_id}: response `default` -> `4XX` + `5XX`"));
+        facts
+            .rewrites
+            .push(format!("{op_id}: response `default` -> `4XX` + `5XX`"));
     }
-    let success: Vec<String> = responses.keys().filter(|c| c.starts_with('2')).cloned().collect();
-    let errors: Vec<String> = responses.keys().filter(|c| c.starts_with('4') || c.starts_with('5')).cloned().collect();
+    let success: Vec<String> = responses
+        .keys()
+        .filter(|c| c.starts_with('2'))
+        .cloned()
+        .collect();
+    let errors: Vec<String> = responses
+        .keys()
+        .filter(|c| c.starts_with('4') || c.starts_with('5'))
+        .cloned()
+        .collect();
     unify_bodies(responses, &success, op_id, "success", facts);
     unify_bodies(responses, &errors, op_id, "error", facts);
 }
@@ -187,7 +227,13 @@ fn normalize_responses(responses: &mut Map<String, Value>, op_id: &str, facts: &
 /// The generator takes one body type per side (success or error). Where a side has several, every response
 /// of that side gets one schema: a `oneOf` of the distinct schemas, `nullable` when some response has no
 /// body (the runtime reads an empty body as `null`, so the caller gets `None`).
-fn unify_bodies(responses: &mut Map<String, Value>, codes: &[String], op_id: &str, side: &str, facts: &mut Facts) {
+fn unify_bodies(
+    responses: &mut Map<String, Value>,
+    codes: &[String],
+    op_id: &str,
+    side: &str,
+    facts: &mut Facts,
+) {
     let mut kinds: Vec<Value> = Vec::new();
     for code in codes {
         let kind = body_kind(&responses[code]);
@@ -225,7 +271,11 @@ fn unify_bodies(responses: &mut Map<String, Value>, codes: &[String], op_id: &st
     facts.rewrites.push(format!(
         "{op_id}: {side} responses {} share one body type{}",
         codes.join("/"),
-        if has_empty { " (optional: an empty body is `None`)" } else { "" }
+        if has_empty {
+            " (optional: an empty body is `None`)"
+        } else {
+            ""
+        }
     ));
 }
 
@@ -235,33 +285,61 @@ fn collect_open_enums(spec: &mut Value, facts: &mut Facts) -> Result<(), String>
         match node {
             Value::Object(map) => {
                 if let Some(values) = map.get("x-extensible-enum").and_then(Value::as_array) {
-                    let values: Vec<String> = values.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect();
+                    let values: Vec<String> = values
+                        .iter()
+                        .map(|v| {
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string())
+                        })
+                        .collect();
                     let mut name = pascal(hint);
                     while facts.open_enums.iter().any(|e| e.name == name) {
                         name.push('_');
                     }
-                    let description = map.get("description").and_then(Value::as_str).map(str::to_string);
-                    facts.rewrites.push(format!("{hint}: open enumeration `{name}` ({} known values, others kept)", values.len()));
-                    facts.open_enums.push(OpenEnum { name: name.clone(), description: description.clone(), values });
-                    *node = rust_type("crate", &format!("crate::open_enums::{name}"), description.map(Value::String).as_ref());
+                    let description = map
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    facts.rewrites.push(format!(
+                        "{hint}: open enumeration `{name}` ({} known values, others kept)",
+                        values.len()
+                    ));
+                    facts.open_enums.push(OpenEnum {
+                        name: name.clone(),
+                        description: description.clone(),
+                        values,
+                    });
+                    *node = rust_type(
+                        "crate",
+                        &format!("crate::open_enums::{name}"),
+                        description.map(Value::String).as_ref(),
+                    );
                     return;
                 }
                 let keys: Vec<String> = map.keys().cloned().collect();
                 for key in keys {
                     let child_hint = match key.as_str() {
-                        "properties" | "schemas" | "paths" | "content" | "responses" | "parameters" | "components"
-                        | "schema" | "requestBody" | "application/json" | "oneOf" | "allOf" => hint.to_string(),
+                        "properties" | "schemas" | "paths" | "content" | "responses"
+                        | "parameters" | "components" | "schema" | "requestBody"
+                        | "application/json" | "oneOf" | "allOf" => hint.to_string(),
                         "items" | "additionalProperties" => format!("{hint} item"),
                         _ if METHODS.contains(&key.as_str()) => hint.to_string(),
                         // status codes, media types and paths add nothing to a name
-                        _ if key.contains('/') || key.starts_with(|c: char| c.is_ascii_digit()) => hint.to_string(),
+                        _ if key.contains('/') || key.starts_with(|c: char| c.is_ascii_digit()) => {
+                            hint.to_string()
+                        }
                         _ => format!("{hint} {key}"),
                     };
                     let child = map.get_mut(&key).expect("key listed above");
                     // An operation names its parameters' enums after itself.
                     let child_hint = match child.get("operationId").and_then(Value::as_str) {
                         Some(op_id) => op_id.to_string(),
-                        None => match child.get("name").and_then(Value::as_str).filter(|_| child.get("in").is_some()) {
+                        None => match child
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .filter(|_| child.get("in").is_some())
+                        {
                             Some(param) => format!("{hint} {param}"),
                             None => child_hint,
                         },
@@ -272,7 +350,8 @@ fn collect_open_enums(spec: &mut Value, facts: &mut Facts) -> Result<(), String>
             Value::Array(items) => {
                 for item in items {
                     // A parameter names its enum after itself.
-                    let item_hint = match (item.get("name").and_then(Value::as_str), item.get("in")) {
+                    let item_hint = match (item.get("name").and_then(Value::as_str), item.get("in"))
+                    {
                         (Some(name), Some(_)) => format!("{hint} {name}"),
                         _ => hint.to_string(),
                     };
@@ -282,7 +361,10 @@ fn collect_open_enums(spec: &mut Value, facts: &mut Facts) -> Result<(), String>
             _ => {}
         }
     }
-    if let Some(schemas) = spec.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for (name, schema) in schemas.iter_mut() {
             walk(schema, name, facts);
         }
@@ -301,7 +383,10 @@ fn collect_open_enums(spec: &mut Value, facts: &mut Facts) -> Result<(), String>
 /// `web mail_type-name` -> `WebMailTypeName`.
 pub fn pascal(text: &str) -> String {
     let mut out = String::new();
-    for word in text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let mut chars = word.chars();
         if let Some(first) = chars.next() {
             out.push(first.to_ascii_uppercase());
@@ -319,9 +404,13 @@ pub fn pascal(text: &str) -> String {
 fn secrets_as_secret_type(node: &mut Value, at: &str, facts: &mut Facts) {
     match node {
         Value::Object(map) => {
-            if map.get("type") == Some(&json!("string")) && map.get("format") == Some(&json!("password")) {
+            if map.get("type") == Some(&json!("string"))
+                && map.get("format") == Some(&json!("password"))
+            {
                 *node = rust_type("sdk-core", "sdk_core::Secret", map.get("description"));
-                facts.rewrites.push(format!("{at}: a password: `sdk_core::Secret`"));
+                facts
+                    .rewrites
+                    .push(format!("{at}: a password: `sdk_core::Secret`"));
                 return;
             }
             for (key, child) in map.iter_mut() {

@@ -3,7 +3,13 @@
 use std::path::{Path, PathBuf};
 
 /// Every provider, in the order commands process them.
-pub const ALL: &[&str] = &["mailchannels", "mailup", "hostway", "greenview", "resellerclub"];
+pub const ALL: &[&str] = &[
+    "mailchannels",
+    "mailup",
+    "hostway",
+    "greenview",
+    "resellerclub",
+];
 
 /// The checkout's root folder (the parent of `xtask/`), wherever `cargo xtask` was started from.
 pub fn workspace_root() -> PathBuf {
@@ -14,7 +20,9 @@ pub fn workspace_root() -> PathBuf {
 }
 
 pub fn spec_path(provider: &str) -> PathBuf {
-    workspace_root().join("specs").join(format!("{provider}.yaml"))
+    workspace_root()
+        .join("specs")
+        .join(format!("{provider}.yaml"))
 }
 
 /// The generated file of a provider's crate, relative to the workspace root.
@@ -25,16 +33,18 @@ pub fn generated_file(provider: &str) -> String {
 /// Resolves the names given on the command line; no names means every provider that has a spec.
 pub fn select(names: &[String]) -> Result<Vec<&'static str>, String> {
     if names.is_empty() {
-        return Ok(ALL.iter().copied().filter(|p| spec_path(p).exists()).collect());
+        return Ok(ALL
+            .iter()
+            .copied()
+            .filter(|p| spec_path(p).exists())
+            .collect());
     }
     names
         .iter()
         .map(|name| {
-            let provider = ALL
-                .iter()
-                .copied()
-                .find(|p| p == name)
-                .ok_or_else(|| format!("unknown provider `{name}`; valid names: {}", ALL.join(", ")))?;
+            let provider = ALL.iter().copied().find(|p| p == name).ok_or_else(|| {
+                format!("unknown provider `{name}`; valid names: {}", ALL.join(", "))
+            })?;
             if !spec_path(provider).exists() {
                 return Err(format!(
                     "no spec for provider `{provider}`: {} does not exist; valid names: {}",

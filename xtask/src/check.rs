@@ -1,0 +1,82 @@
+//! `cargo xtask test`: every test and check of the workspace, in the order that fails fastest.
+
+use std::process::Command;
+
+use crate::providers;
+
+/// One step: a label and the command that runs it.
+struct Step {
+    label: &'static str,
+    program: &'static str,
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+}
+
+const STEPS: &[Step] = &[
+    Step {
+        label: "generated crates match their specs",
+        program: "cargo",
+        args: &["xtask", "generate", "--check"],
+        env: &[],
+    },
+    Step {
+        label: "rustfmt",
+        program: "cargo",
+        args: &["fmt", "--all", "--check"],
+        env: &[],
+    },
+    Step {
+        label: "clippy (-D warnings)",
+        program: "cargo",
+        args: &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        env: &[],
+    },
+    // Snapshots are compared, never written, here: a changed surface fails until it is reviewed.
+    Step {
+        label: "tests",
+        program: "cargo",
+        args: &["test", "--workspace"],
+        env: &[("INSTA_UPDATE", "no"), ("CI", "true")],
+    },
+    Step {
+        label: "cargo doc (warnings are errors)",
+        program: "cargo",
+        args: &["doc", "--workspace", "--no-deps"],
+        env: &[("RUSTDOCFLAGS", "-D warnings")],
+    },
+];
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    if let Some(extra) = args.first() {
+        return Err(format!(
+            "`cargo xtask test` takes no arguments (got `{extra}`)"
+        ));
+    }
+    let root = providers::workspace_root();
+    for (i, step) in STEPS.iter().enumerate() {
+        println!("==> [{}/{}] {}", i + 1, STEPS.len(), step.label);
+        let status = Command::new(step.program)
+            .args(step.args)
+            .envs(step.env.iter().copied())
+            .current_dir(&root)
+            .status()
+            .map_err(|e| format!("cannot run {}: {e}", step.program))?;
+        if !status.success() {
+            return Err(format!(
+                "step `{}` failed ({} {})",
+                step.label,
+                step.program,
+                step.args.join(" ")
+            ));
+        }
+    }
+    println!("==> all {} steps passed", STEPS.len());
+    Ok(())
+}
