@@ -15,89 +15,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///Always `ERROR`.
-        pub status: ::std::string::String,
+        pub status: ApiErrorStatus,
     }
     impl ApiError {
         pub fn builder() -> builder::ApiError {
             Default::default()
         }
     }
-    ///The band's plan category parameters (`plan-category-parameter-key` to `plan-category-parameter-value`). Known keys: `default` (LooseBoolean; `true` denotes the default band), `no_of_mail_accounts` (number of mail accounts), `bandwidth`, `webspace`, `noofpages` (number of pages) (each a LooseInteger; -1 denotes Unlimited). Other keys a plan category has are accepted with any value.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    pub struct BandDescription {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bandwidth: ::std::option::Option<::sdk_core::loose::LooseInteger>,
-        ///Whether this is the default band (`true` denotes the default band). Same shape as `LooseBoolean`: a JSON boolean or the string `"true"`/`"false"`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub default: ::std::option::Option<BandDescriptionDefault>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub no_of_mail_accounts: ::std::option::Option<::sdk_core::loose::LooseInteger>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub noofpages: ::std::option::Option<::sdk_core::loose::LooseInteger>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub webspace: ::std::option::Option<::sdk_core::loose::LooseInteger>,
-    }
-    impl BandDescription {
-        pub fn builder() -> builder::BandDescription {
-            Default::default()
-        }
-    }
-    ///Whether this is the default band (`true` denotes the default band). Same shape as `LooseBoolean`: a JSON boolean or the string `"true"`/`"false"`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(untagged)]
-    pub enum BandDescriptionDefault {
-        Boolean(bool),
-        String(BandDescriptionDefaultString),
-    }
-    impl ::std::fmt::Display for BandDescriptionDefault {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Boolean(x) => x.fmt(f),
-                Self::String(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::str::FromStr for BandDescriptionDefault {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if let Ok(v) = value.parse() {
-                Ok(Self::Boolean(v))
-            } else if let Ok(v) = value.parse() {
-                Ok(Self::String(v))
-            } else {
-                Err("string conversion failed for all variants".into())
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for BandDescriptionDefault {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BandDescriptionDefault {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::From<bool> for BandDescriptionDefault {
-        fn from(value: bool) -> Self {
-            Self::Boolean(value)
-        }
-    }
-    impl ::std::convert::From<BandDescriptionDefaultString> for BandDescriptionDefault {
-        fn from(value: BandDescriptionDefaultString) -> Self {
-            Self::String(value)
-        }
-    }
-    ///`BandDescriptionDefaultString`
+    ///Always `ERROR`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -110,33 +35,29 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum BandDescriptionDefaultString {
-        #[serde(rename = "true")]
-        True,
-        #[serde(rename = "false")]
-        False,
+    pub enum ApiErrorStatus {
+        #[serde(rename = "ERROR")]
+        Error,
     }
-    impl ::std::fmt::Display for BandDescriptionDefaultString {
+    impl ::std::fmt::Display for ApiErrorStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
-                Self::True => f.write_str("true"),
-                Self::False => f.write_str("false"),
+                Self::Error => f.write_str("ERROR"),
             }
         }
     }
-    impl ::std::str::FromStr for BandDescriptionDefaultString {
+    impl ::std::str::FromStr for ApiErrorStatus {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
-                "true" => Ok(Self::True),
-                "false" => Ok(Self::False),
+                "ERROR" => Ok(Self::Error),
                 _ => Err("invalid value".into()),
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for BandDescriptionDefaultString {
+    impl ::std::convert::TryFrom<&str> for ApiErrorStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -144,13 +65,31 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for BandDescriptionDefaultString {
+    impl ::std::convert::TryFrom<::std::string::String> for ApiErrorStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///The band's plan category parameters (`plan-category-parameter-key` to `plan-category-parameter-value`). Known keys: `default` (LooseBoolean; `true` denotes the default band), `no_of_mail_accounts` (number of mail accounts), `bandwidth`, `webspace`, `noofpages` (number of pages) (each a LooseInteger; -1 denotes Unlimited). Other keys a plan category has are accepted with any value.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    pub struct BandDescription {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bandwidth: ::std::option::Option<::sdk_core::loose::LooseInteger>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default: ::std::option::Option<::sdk_core::loose::LooseBoolean>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub no_of_mail_accounts: ::std::option::Option<::sdk_core::loose::LooseInteger>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub noofpages: ::std::option::Option<::sdk_core::loose::LooseInteger>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub webspace: ::std::option::Option<::sdk_core::loose::LooseInteger>,
+    }
+    impl BandDescription {
+        pub fn builder() -> builder::BandDescription {
+            Default::default()
         }
     }
     ///The band's prices keyed by action (the example shows `add`, `renew` and `ssl`); each price is a decimal number, possibly sent as a string.
@@ -269,6 +208,23 @@ pub mod types {
     impl CustomerDetails {
         pub fn builder() -> builder::CustomerDetails {
             Default::default()
+        }
+    }
+    ///What the customer details call answers with HTTP 200: an `ApiError` (`status: ERROR`) or the `CustomerDetails`. Read in order: a body whose `status` is `ERROR` is the error.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    pub enum CustomerDetailsOrError {
+        ApiError(ApiError),
+        CustomerDetails(CustomerDetails),
+    }
+    impl ::std::convert::From<ApiError> for CustomerDetailsOrError {
+        fn from(value: ApiError) -> Self {
+            Self::ApiError(value)
+        }
+    }
+    impl ::std::convert::From<CustomerDetails> for CustomerDetailsOrError {
+        fn from(value: CustomerDetails) -> Self {
+            Self::CustomerDetails(value)
         }
     }
     ///One transaction of a search result. Keys are dotted field names, exactly as the document prints them: `customer_transaction.transid` Transaction Id (LooseInteger); `customer_transaction.transactiondate` Transaction Date (LooseInteger, a UNIX timestamp); `customer_transaction.orderid` Order Id associated with the Transaction (LooseInteger); `customer_transaction.key` Product Key; `customer_transaction.type` Transaction Type; `customer_transaction.description` Transaction Description; `greedy` Whether Transaction is Greedy (LooseBoolean); `customer_transaction.customerid` Customer Id Associated with the Transaction (LooseInteger); `customer_transaction.sellingcurrencysymbol` Selling Currency Symbol of the Parent Reseller; `customer_transaction.sellingamount` Transaction Amount in the Selling Currency (LooseNumber); `customer_transaction.unutilisedsellingamount` Unutilised Transaction Amount in the Selling Currency (LooseNumber); `customer_transaction.accountingcurrencysymbol` Accounting Currency Symbol of the Parent Reseller; `customer_transaction.accountingamount` Transaction Amount in the Accounting Currency (LooseNumber); `customer_transaction.unutilisedaccountingamount` Unutilised Transaction Amount in the Accounting Currency (LooseNumber); `forexdiff` Foreign Exchange Difference (LooseNumber). No field is required; other fields are accepted.
@@ -396,6 +352,24 @@ pub mod types {
             Default::default()
         }
     }
+    ///What a transaction search answers with HTTP 200: an `ApiError` (`status: ERROR`) or a `CustomerTransactionSearchResult`. Read in order: a body whose `status` is `ERROR` is the error.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    pub enum CustomerTransactionSearchResultOrError {
+        ApiError(ApiError),
+        CustomerTransactionSearchResult(CustomerTransactionSearchResult),
+    }
+    impl ::std::convert::From<ApiError> for CustomerTransactionSearchResultOrError {
+        fn from(value: ApiError) -> Self {
+            Self::ApiError(value)
+        }
+    }
+    impl ::std::convert::From<CustomerTransactionSearchResult>
+    for CustomerTransactionSearchResultOrError {
+        fn from(value: CustomerTransactionSearchResult) -> Self {
+            Self::CustomerTransactionSearchResult(value)
+        }
+    }
     ///The answer of a mail-user change. The document does not describe it ("Returns the details of ..."); success is reported as `status: "SUCCESS"`. Any other field the server sends is accepted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct MailUserResult {
@@ -409,6 +383,23 @@ pub mod types {
     impl MailUserResult {
         pub fn builder() -> builder::MailUserResult {
             Default::default()
+        }
+    }
+    ///What a mail-user call answers with HTTP 200: an `ApiError` (`status: ERROR`) or a `MailUserResult`. Read in order: a body whose `status` is `ERROR` is the error (see the root `x-decisions`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    pub enum MailUserResultOrError {
+        ApiError(ApiError),
+        MailUserResult(MailUserResult),
+    }
+    impl ::std::convert::From<ApiError> for MailUserResultOrError {
+        fn from(value: ApiError) -> Self {
+            Self::ApiError(value)
+        }
+    }
+    impl ::std::convert::From<MailUserResult> for MailUserResultOrError {
+        fn from(value: MailUserResult) -> Self {
+            Self::MailUserResult(value)
         }
     }
     ///The pricing bands of one plan category, keyed by band id (`"0"`, `"1"`, ...).
@@ -520,6 +511,23 @@ pub mod types {
             Self(value)
         }
     }
+    ///What the band pricing call answers with HTTP 200: an `ApiError` (`status: ERROR`) or the `ResellerBandPricing`. Read in order: a body whose `status` is `ERROR` is the error.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    pub enum ResellerBandPricingOrError {
+        ApiError(ApiError),
+        ResellerBandPricing(ResellerBandPricing),
+    }
+    impl ::std::convert::From<ApiError> for ResellerBandPricingOrError {
+        fn from(value: ApiError) -> Self {
+            Self::ApiError(value)
+        }
+    }
+    impl ::std::convert::From<ResellerBandPricing> for ResellerBandPricingOrError {
+        fn from(value: ResellerBandPricing) -> Self {
+            Self::ResellerBandPricing(value)
+        }
+    }
     ///`SearchCustomerTransactionsBalanceType`
     #[derive(
         ::serde::Deserialize,
@@ -584,7 +592,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<super::ApiErrorStatus, ::std::string::String>,
         }
         impl ::std::default::Default for ApiError {
             fn default() -> Self {
@@ -609,7 +617,7 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::ApiErrorStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -646,7 +654,7 @@ pub mod types {
                 ::std::string::String,
             >,
             default: ::std::result::Result<
-                ::std::option::Option<super::BandDescriptionDefault>,
+                ::std::option::Option<::sdk_core::loose::LooseBoolean>,
                 ::std::string::String,
             >,
             no_of_mail_accounts: ::std::result::Result<
@@ -691,7 +699,7 @@ pub mod types {
             pub fn default<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::BandDescriptionDefault>,
+                    ::std::option::Option<::sdk_core::loose::LooseBoolean>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2371,7 +2379,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::CustomerTransactionSearchResult>,
+            ResponseValue<types::CustomerTransactionSearchResultOrError>,
             Error<types::ApiError>,
         > {
             let Self {
@@ -2729,7 +2737,7 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::CustomerTransactionSearchResult>,
+            ResponseValue<types::CustomerTransactionSearchResultOrError>,
             Error<types::ApiError>,
         > {
             let Self {
@@ -2896,7 +2904,10 @@ pub mod builder {
         ///Sends a `GET` request to `/customers/details-by-id.json`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CustomerDetails>, Error<types::ApiError>> {
+        ) -> Result<
+            ResponseValue<types::CustomerDetailsOrError>,
+            Error<types::ApiError>,
+        > {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/customers/details-by-id.json", client.baseurl,);
@@ -3001,7 +3012,10 @@ pub mod builder {
         ///Sends a `POST` request to `/mail/user/add-forward-only-account.json`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::MailUserResult>, Error<types::ApiError>> {
+        ) -> Result<
+            ResponseValue<types::MailUserResultOrError>,
+            Error<types::ApiError>,
+        > {
             let Self { client, email, forwards, order_id } = self;
             let email = email.map_err(Error::InvalidRequest)?;
             let forwards = forwards.map_err(Error::InvalidRequest)?;
@@ -3183,7 +3197,10 @@ pub mod builder {
         ///Sends a `POST` request to `/mail/user/add.json`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::MailUserResult>, Error<types::ApiError>> {
+        ) -> Result<
+            ResponseValue<types::MailUserResultOrError>,
+            Error<types::ApiError>,
+        > {
             let Self {
                 client,
                 country_code,
@@ -3280,7 +3297,10 @@ pub mod builder {
         ///Sends a `GET` request to `/mock/products/reseller-price.json`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::ResellerBandPricing>, Error<types::ApiError>> {
+        ) -> Result<
+            ResponseValue<types::ResellerBandPricingOrError>,
+            Error<types::ApiError>,
+        > {
             let Self { client } = self;
             let url = format!("{}/mock/products/reseller-price.json", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);

@@ -1,2 +1,171 @@
+//! Rust client for the [ResellerClub](https://www.resellerclub.com) HTTP API (the excerpts of
+//! `specs/resellerclub.yaml`): users and forward-only accounts of an order's mail service, the reseller's
+//! band pricing (mock response), customer details, and the search of customers' transactions and archived
+//! transactions.
+//!
+//! The client is generated from `specs/resellerclub.yaml`; this crate adds construction for the live and
+//! the test system ([`Environment`]), [`IntoResult`] (an `ERROR` body is an error whatever the HTTP
+//! status), [`SearchPage`] (a search result as an ordered list of typed records with its totals) and
+//! pricing helpers ([`Limit`]: `-1` is [`Limit::Unlimited`]).
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use sdk_resellerclub::{Client, Error, IntoResult};
+//!
+//! // The reseller id (`auth-userid`) and API key (`api-key`), given once: every request carries them.
+//! let client = Client::test(123456, "my-api-key")?; // or Client::live(..)
+//!
+//! // Every operation is a builder: set the arguments, `send()`, then `into_result()`.
+//! let customer = client.get_customer_details_by_id().customer_id(30930235).send().await.into_result()?;
+//! // Scalars arrive as strings or numbers; the SDK hands out numbers.
+//! let receipts: Option<f64> = customer.totalreceipts.map(|n| n.get());
+//! println!("{:?} {:?} receipts={receipts:?}", customer.customerid, customer.name);
+//!
+//! // Array parameters go out as repeated keys: customer-id=1&customer-id=2.
+//! let page = client
+//!     .search_customer_transactions()
+//!     .no_of_records(30)
+//!     .page_no(1)
+//!     .customer_id(vec![1, 2])
+//!     .send()
+//!     .await
+//!     .into_result()?
+//!     .into_inner()
+//!     .into_page();
+//! println!("{} of {:?} transactions", page.records.len(), page.records_in_db);
+//! for transaction in &page.records {
+//!     println!("{:?} {:?}", transaction.customer_transaction_transid, transaction.customer_transaction_sellingamount);
+//! }
+//!
+//! // `{"status":"ERROR","message":...}` is an error, with HTTP 200 as with 4xx/5xx.
+//! match client.add_forward_only_account().order_id(1).email("a@example.com").forwards("b@example.com,c@example.com").send().await.into_result() {
+//!     Ok(result) => println!("{:?}", result.status),
+//!     Err(Error::ErrorResponse(e)) if e.is_ip_not_whitelisted() => println!("whitelist this machine's IP: {}", *e),
+//!     Err(Error::ErrorResponse(e)) => println!("{}: {}", e.status(), *e),
+//!     Err(other) => return Err(other.into()),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Servers
+//!
+//! [`Client::live`] talks to `https://httpapi.com/api`, [`Client::test`] to the test (demo) system
+//! `https://test.httpapi.com/api`; [`Client::builder`] takes an [`Environment`] and lets you set timeouts,
+//! a `reqwest::Client` or another base URL. ResellerClub accepts calls only from source IP addresses
+//! whitelisted in the reseller's control panel (Settings → API); the refusal arrives as an `ERROR` answer,
+//! see [`types::ApiError::is_ip_not_whitelisted`].
+//!
+//! # Requests
+//!
+//! Every parameter travels in the query string, also on POST (sent with an empty body and
+//! `content-length: 0`), form-encoded (`@` is `%40`, a space `+`); array parameters are repeated keys. The
+//! credentials are appended to every request as `auth-userid=..&api-key=..`; they are never per-call
+//! arguments.
+//!
+//! # Errors
+//!
+//! ResellerClub answers an error with `{"status":"ERROR","message":...}`, possibly with HTTP 200. The spec
+//! therefore types each 200 answer as `ApiError` *or* the success shape (the `types::*OrError` enums,
+//! `ApiError` read first), and [`IntoResult::into_result`] turns the result of `send()` into the plain
+//! success type, moving an `ERROR` answer into `Error::ErrorResponse` with its HTTP status — exactly what a
+//! 4xx/5xx `ERROR` answer gives. So after `into_result()`:
+//!
+//! - `Error::ErrorResponse(e)`: an `ERROR` answer, whatever the HTTP status; `e.status()` is the status,
+//!   `e.message` the message (`*e` displays it), [`types::ApiError::is_ip_not_whitelisted`] recognises
+//!   the refusal of a source IP;
+//! - `Error::UnexpectedResponse`: any other status, or a body that is neither the documented shape nor an
+//!   `ERROR` answer (status, headers and body kept);
+//! - `Error::InvalidRequest`: a required argument was not set (nothing is sent);
+//! - `Error::CommunicationError`: transport failures (connection refused, timeout).
+//!
+//! Answers are read leniently: numbers and booleans may come as JSON strings (`"30930235"`, `"0.0"`,
+//! `"false"`) or natively (the `sdk_core::loose` types take both; `.get()` gives the value), and fields the
+//! spec does not list are ignored, never an error.
+//!
+//! # Secrets
+//!
+//! The API key and a mail user's password (`passwd`) travel in URLs. Every URL the client hands back (in an
+//! error or a response) has `api-key`, `auth-userid` and `passwd` replaced by `REDACTED`; the `Debug` output
+//! of the client, of [`ClientBuilder`] and of the operation builders shows neither the key nor a password.
+//! The SDK writes no logs.
+
+// Generated code is formatted by `cargo xtask generate` (prettyplease), not by rustfmt.
+#[rustfmt::skip]
 mod generated;
+mod answer;
+mod pricing;
+mod search;
+
+pub use answer::{Answer, IntoResult};
 pub use generated::*;
+pub use pricing::Limit;
+pub use sdk_core::loose::{LooseBoolean, LooseInteger, LooseNumber};
+pub use sdk_core::{BuildError, Credentials, Secret};
+pub use search::SearchPage;
+
+/// Builds a [`Client`]; see [`Client::builder`].
+pub type ClientBuilder = sdk_core::ClientBuilder<Client>;
+
+/// Which ResellerClub system a client talks to (the spec's two servers).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Environment {
+    /// The live (production) system, `https://httpapi.com/api`.
+    #[default]
+    Live,
+    /// The test (demo) system, `https://test.httpapi.com/api`. Use a demo account's credentials there.
+    Test,
+}
+
+impl Environment {
+    /// The system's base URL.
+    pub const fn base_url(self) -> &'static str {
+        match self {
+            Self::Live => "https://httpapi.com/api",
+            Self::Test => "https://test.httpapi.com/api",
+        }
+    }
+}
+
+impl Client {
+    /// A client for the live system, authenticating as reseller `user_id` with `api_key`.
+    pub fn live(user_id: u64, api_key: impl Into<Secret>) -> Result<Self, BuildError> {
+        Self::builder(Environment::Live, user_id, api_key).build()
+    }
+
+    /// A client for the test (demo) system, authenticating as reseller `user_id` with `api_key`.
+    pub fn test(user_id: u64, api_key: impl Into<Secret>) -> Result<Self, BuildError> {
+        Self::builder(Environment::Test, user_id, api_key).build()
+    }
+
+    /// A builder for `environment`, to set timeouts, a `reqwest::Client` of your own, or another base URL
+    /// (which replaces the environment's).
+    ///
+    /// `user_id` and `api_key` go out as the `auth-userid` and `api-key` query parameters of every
+    /// request.
+    pub fn builder(environment: Environment, user_id: u64, api_key: impl Into<Secret>) -> ClientBuilder {
+        let credentials = Credentials::query_pair("auth-userid", user_id.to_string(), "api-key", api_key);
+        sdk_core::ClientBuilder::new(&PROFILE, credentials).base_url(environment.base_url())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_is_the_specs_first_server() {
+        assert_eq!(Environment::Live.base_url(), PROFILE.default_base_url);
+        assert_eq!(Environment::default(), Environment::Live);
+    }
+
+    #[test]
+    fn both_environments_are_servers_of_the_spec() {
+        let spec = include_str!("../../specs/resellerclub.yaml");
+        for environment in [Environment::Live, Environment::Test] {
+            let line = format!("  - url: {}\n", environment.base_url());
+            assert!(spec.contains(&line), "{environment:?} is not a server of the spec");
+        }
+    }
+}
