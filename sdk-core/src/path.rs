@@ -98,26 +98,6 @@ impl<'de> serde::Deserialize<'de> for PathSegment {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refuses_values_the_url_would_collapse() {
-        for bad in ["", ".", ".."] {
-            let err = PathSegment::new(bad).unwrap_err();
-            assert!(err.to_string().contains("path segment"), "{err}");
-        }
-    }
-
-    #[test]
-    fn keeps_every_other_value_verbatim() {
-        for good in ["...", ".hidden", "a/b", "%2e%2e", "ü", " "] {
-            assert_eq!(PathSegment::new(good).unwrap().to_string(), good);
-        }
-    }
-}
-
 /// Percent-encodes one path segment for the generated clients (`cargo xtask generate` points them here):
 /// everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded, `@` and `:`
 /// included, so that no server or proxy can read a segment as anything but data.
@@ -131,4 +111,34 @@ pub fn encode_path_segment(segment: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_values_the_url_would_collapse() {
+        for bad in ["", ".", ".."] {
+            let err = PathSegment::new(bad).unwrap_err();
+            assert!(err.to_string().contains("path segment"), "{err}");
+        }
+    }
+
+    #[test]
+    fn encodes_all_but_unreserved_bytes() {
+        assert_eq!(encode_path_segment("a-Z_0.~"), "a-Z_0.~");
+        assert_eq!(
+            encode_path_segment("a/b?c#d%e@f:g h"),
+            "a%2Fb%3Fc%23d%25e%40f%3Ag%20h"
+        );
+        assert_eq!(encode_path_segment("ü"), "%C3%BC");
+    }
+
+    #[test]
+    fn keeps_every_other_value_verbatim() {
+        for good in ["...", ".hidden", "a/b", "%2e%2e", "ü", " "] {
+            assert_eq!(PathSegment::new(good).unwrap().to_string(), good);
+        }
+    }
 }

@@ -10,7 +10,7 @@ pub const REDACTED: &str = "REDACTED";
 /// [`REDACTED`]. Returns whether anything was replaced.
 pub fn redact_url(url: &mut Url, secret_parameters: &[&str]) -> bool {
     let mut changed = false;
-    if url.password().is_some() {
+    if url.password().is_some_and(|password| password != REDACTED) {
         let _ = url.set_password(Some(REDACTED));
         changed = true;
     }

@@ -88,11 +88,10 @@ impl Runtime {
         let mut outcome = http.execute(request).await;
         if let (Credentials::Custom(authenticator), Some(mut again), Ok(response)) =
             (&self.credentials, retry, &outcome)
+            && authenticator.is_stale(response)
+            && authenticator.authorize(&mut again).await.is_ok()
         {
-            if authenticator.is_stale(response) && authenticator.authorize(&mut again).await.is_ok()
-            {
-                outcome = http.execute(again).await;
-            }
+            outcome = http.execute(again).await;
         }
         match outcome {
             Ok(response) => Ok(self.redact_response(response)),

@@ -56,10 +56,11 @@ pub fn normalize(spec: &mut Value) -> Result<Facts, String> {
         .and_then(Value::as_object)
     {
         for scheme in schemes.values() {
-            if scheme["type"] == "apiKey" && scheme["in"] == "query" {
-                if let Some(name) = scheme["name"].as_str() {
-                    push_unique(&mut facts.secret_query_parameters, name);
-                }
+            if scheme["type"] == "apiKey"
+                && scheme["in"] == "query"
+                && let Some(name) = scheme["name"].as_str()
+            {
+                push_unique(&mut facts.secret_query_parameters, name);
             }
         }
     }
