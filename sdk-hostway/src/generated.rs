@@ -1085,7 +1085,7 @@ pub mod types {
         pub mobile_phone: ::std::option::Option<ExchangeMailboxUpdateMobilePhone>,
         ///The password (required when creating the mailbox). At least 8 characters long, a mix of numbers, symbols and mixed-case letters. Password validation rules: must not be used more than once; minimum length 8; maximum length 128; should start with a letter; should have at least one digit, one capital letter, one lower case letter and one special character (any character other than lower or uppercase letters, digits and underscore "_"); should not start with 'pass' or 'abc' (case-insensitively) or with 123; must not contain the second-level domain or the username, or start with the first 3 letters of the username.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<::std::string::String>,
+        pub password: ::std::option::Option<::sdk_core::Secret>,
         ///Zip code (40 characters), the user's zip code or postal code.
         #[serde(
             rename = "postalCode",
@@ -2310,7 +2310,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct MailboxActionData {
         ///The new password. At least 8 characters long, a mix of numbers, symbols and mixed-case letters. Password validation rules: must not be used more than once; minimum length 8; maximum length 128; should have at least one digit, one capital letter, one lower case letter and one special character (any character other than lower or uppercase letters, digits and underscore "_"); should not start with 'pass' or 'abc' (case-insensitively) or with 123; must not contain the second-level domain or the username, or start with the first 3 letters of the username.
-        pub password: ::std::string::String,
+        pub password: ::sdk_core::Secret,
         ///Dictionary of key/value pairs, each of which represents a secret question text key/answer pair: the key is the text key for the secret question (no duplicate text keys per mailbox), the value the answer in plain text (at least two characters). Required by the service.
         #[serde(
             rename = "secretQuestionsAnswers",
@@ -2319,7 +2319,7 @@ pub mod types {
         )]
         pub secret_questions_answers: ::std::collections::HashMap<
             ::std::string::String,
-            ::std::string::String,
+            ::sdk_core::Secret,
         >,
     }
     impl MailboxActionData {
@@ -2440,7 +2440,7 @@ pub mod types {
         pub master: ::std::option::Option<bool>,
         ///The password (required when creating the mailbox). At least 8 characters long, a mix of numbers, symbols and mixed-case letters. Password validation rules: must not be used more than once; minimum length 8; maximum length 128; should have at least one digit, one capital letter, one lower case letter and one special character (any character other than lower or uppercase letters, digits and underscore "_"); should not start with 'pass' or 'abc' (case-insensitively) or with 123; must not contain the second-level domain or the username, or start with the first 3 letters of the username.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<::std::string::String>,
+        pub password: ::std::option::Option<::sdk_core::Secret>,
         ///Quota value in MB (greater than 0). If not provided, the default quota for the OpenXchange type is set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quota: ::std::option::Option<i64>,
@@ -2691,86 +2691,32 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
     pub struct SecretAnswers(
-        pub ::std::collections::HashMap<::std::string::String, SecretAnswersValue>,
+        pub ::std::collections::HashMap<::std::string::String, ::sdk_core::Secret>,
     );
     impl ::std::ops::Deref for SecretAnswers {
         type Target = ::std::collections::HashMap<
             ::std::string::String,
-            SecretAnswersValue,
+            ::sdk_core::Secret,
         >;
         fn deref(
             &self,
-        ) -> &::std::collections::HashMap<::std::string::String, SecretAnswersValue> {
+        ) -> &::std::collections::HashMap<::std::string::String, ::sdk_core::Secret> {
             &self.0
         }
     }
     impl ::std::convert::From<SecretAnswers>
-    for ::std::collections::HashMap<::std::string::String, SecretAnswersValue> {
+    for ::std::collections::HashMap<::std::string::String, ::sdk_core::Secret> {
         fn from(value: SecretAnswers) -> Self {
             value.0
         }
     }
     impl ::std::convert::From<
-        ::std::collections::HashMap<::std::string::String, SecretAnswersValue>,
+        ::std::collections::HashMap<::std::string::String, ::sdk_core::Secret>,
     > for SecretAnswers {
         fn from(
-            value: ::std::collections::HashMap<::std::string::String, SecretAnswersValue>,
+            value: ::std::collections::HashMap<::std::string::String, ::sdk_core::Secret>,
         ) -> Self {
             Self(value)
-        }
-    }
-    ///The answer in plain-text - must be at least two characters.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct SecretAnswersValue(::std::string::String);
-    impl ::std::ops::Deref for SecretAnswersValue {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<SecretAnswersValue> for ::std::string::String {
-        fn from(value: SecretAnswersValue) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for SecretAnswersValue {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 2usize {
-                return Err("shorter than 2 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for SecretAnswersValue {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SecretAnswersValue {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SecretAnswersValue {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Franchise specific secret question settings.
@@ -7106,7 +7052,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::string::String,
             >,
             password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::sdk_core::Secret>,
                 ::std::string::String,
             >,
             postal_code: ::std::result::Result<
@@ -7307,7 +7253,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::sdk_core::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
@@ -7993,15 +7939,9 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
         }
         #[derive(Clone, Debug)]
         pub struct MailboxActionData {
-            password: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
+            password: ::std::result::Result<::sdk_core::Secret, ::std::string::String>,
             secret_questions_answers: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
+                ::std::collections::HashMap<::std::string::String, ::sdk_core::Secret>,
                 ::std::string::String,
             >,
         }
@@ -8016,7 +7956,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
         impl MailboxActionData {
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::sdk_core::Secret>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
@@ -8031,7 +7971,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 T: ::std::convert::TryInto<
                     ::std::collections::HashMap<
                         ::std::string::String,
-                        ::std::string::String,
+                        ::sdk_core::Secret,
                     >,
                 >,
                 T::Error: ::std::fmt::Display,
@@ -8505,7 +8445,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::string::String,
             >,
             password: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::sdk_core::Secret>,
                 ::std::string::String,
             >,
             quota: ::std::result::Result<
@@ -8547,7 +8487,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::sdk_core::Secret>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
