@@ -105,6 +105,11 @@ pub use sdk_core::loose::{LooseBoolean, LooseInteger, LooseNumber};
 pub use sdk_core::{BuildError, Credentials, Secret};
 pub use search::SearchPage;
 
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;
+
 /// Builds a [`Client`]; see [`Client::builder`].
 pub type ClientBuilder = sdk_core::ClientBuilder<Client>;
 
@@ -144,8 +149,13 @@ impl Client {
     ///
     /// `user_id` and `api_key` go out as the `auth-userid` and `api-key` query parameters of every
     /// request.
-    pub fn builder(environment: Environment, user_id: u64, api_key: impl Into<Secret>) -> ClientBuilder {
-        let credentials = Credentials::query_pair("auth-userid", user_id.to_string(), "api-key", api_key);
+    pub fn builder(
+        environment: Environment,
+        user_id: u64,
+        api_key: impl Into<Secret>,
+    ) -> ClientBuilder {
+        let credentials =
+            Credentials::query_pair("auth-userid", user_id.to_string(), "api-key", api_key);
         sdk_core::ClientBuilder::new(&PROFILE, credentials).base_url(environment.base_url())
     }
 }
@@ -165,7 +175,10 @@ mod tests {
         let spec = include_str!("../../specs/resellerclub.yaml");
         for environment in [Environment::Live, Environment::Test] {
             let line = format!("  - url: {}\n", environment.base_url());
-            assert!(spec.contains(&line), "{environment:?} is not a server of the spec");
+            assert!(
+                spec.contains(&line),
+                "{environment:?} is not a server of the spec"
+            );
         }
     }
 }

@@ -14,7 +14,11 @@ pub enum Limit {
 
 impl Limit {
     pub fn from_raw(value: i64) -> Self {
-        if value == -1 { Self::Unlimited } else { Self::Limited(value) }
+        if value == -1 {
+            Self::Unlimited
+        } else {
+            Self::Limited(value)
+        }
     }
 
     pub fn is_unlimited(self) -> bool {
@@ -63,7 +67,9 @@ impl PricingBand {
 
     /// Whether the band is the default one.
     pub fn is_default(&self) -> bool {
-        self.description.as_ref().is_some_and(BandDescription::is_default)
+        self.description
+            .as_ref()
+            .is_some_and(BandDescription::is_default)
     }
 }
 
@@ -71,19 +77,24 @@ impl PlanCategoryBands {
     /// The bands with their ids, ordered by id read as a number (`"0"`, `"1"`, ..., `"10"`; ids that are
     /// not numbers come last, in text order).
     pub fn ordered(&self) -> Vec<(&str, &PricingBand)> {
-        let mut bands: Vec<(&str, &PricingBand)> = self.iter().map(|(id, band)| (id.as_str(), band)).collect();
-        bands.sort_by(|(a, _), (b, _)| match (a.parse::<u64>(), b.parse::<u64>()) {
-            (Ok(a), Ok(b)) => a.cmp(&b),
-            (Ok(_), Err(_)) => std::cmp::Ordering::Less,
-            (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-            (Err(_), Err(_)) => a.cmp(b),
-        });
+        let mut bands: Vec<(&str, &PricingBand)> =
+            self.iter().map(|(id, band)| (id.as_str(), band)).collect();
+        bands.sort_by(
+            |(a, _), (b, _)| match (a.parse::<u64>(), b.parse::<u64>()) {
+                (Ok(a), Ok(b)) => a.cmp(&b),
+                (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+                (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+                (Err(_), Err(_)) => a.cmp(b),
+            },
+        );
         bands
     }
 
     /// The band marked `"default": true`, with its id.
     pub fn default_band(&self) -> Option<(&str, &PricingBand)> {
-        self.ordered().into_iter().find(|(_, band)| band.is_default())
+        self.ordered()
+            .into_iter()
+            .find(|(_, band)| band.is_default())
     }
 }
 

@@ -22,10 +22,16 @@ impl<T> SearchPage<T> {
         records_in_db: Option<i64>,
         entries: impl IntoIterator<Item = (String, T)>,
     ) -> Self {
-        let mut numbered: Vec<(u64, T)> =
-            entries.into_iter().filter_map(|(key, record)| Some((key.trim().parse().ok()?, record))).collect();
+        let mut numbered: Vec<(u64, T)> = entries
+            .into_iter()
+            .filter_map(|(key, record)| Some((key.trim().parse().ok()?, record)))
+            .collect();
         numbered.sort_by_key(|(position, _)| *position);
-        Self { records_on_page, records_in_db, records: numbered.into_iter().map(|(_, record)| record).collect() }
+        Self {
+            records_on_page,
+            records_in_db,
+            records: numbered.into_iter().map(|(_, record)| record).collect(),
+        }
     }
 
     /// Whether pages after `page_no` (1-based) hold more records, for pages of `no_of_records`; `None` when
@@ -38,7 +44,11 @@ impl<T> SearchPage<T> {
 
 impl From<CustomerTransactionSearchResult> for SearchPage<CustomerTransaction> {
     fn from(result: CustomerTransactionSearchResult) -> Self {
-        Self::from_numbered(result.recsonpage.map(|n| n.get()), result.recsindb.map(|n| n.get()), result.extra)
+        Self::from_numbered(
+            result.recsonpage.map(|n| n.get()),
+            result.recsindb.map(|n| n.get()),
+            result.extra,
+        )
     }
 }
 
@@ -55,11 +65,15 @@ mod tests {
 
     #[test]
     fn orders_records_by_numeric_key_and_skips_other_keys() {
-        let entries = [("10", 'c'), ("2", 'b'), ("1", 'a'), ("note", 'x')].map(|(k, v)| (k.to_string(), v));
+        let entries =
+            [("10", 'c'), ("2", 'b'), ("1", 'a'), ("note", 'x')].map(|(k, v)| (k.to_string(), v));
         let page = SearchPage::from_numbered(Some(3), Some(12), entries);
         assert_eq!(page.records, ['a', 'b', 'c']);
         assert_eq!(page.has_more(1, 3), Some(true));
         assert_eq!(page.has_more(4, 3), Some(false));
-        assert_eq!(SearchPage::<char>::from_numbered(None, None, []).has_more(1, 3), None);
+        assert_eq!(
+            SearchPage::<char>::from_numbered(None, None, []).has_more(1, 3),
+            None
+        );
     }
 }
