@@ -96,6 +96,9 @@ impl Credentials {
                         .to_string()
                 })
             }
+            Self::QueryPair { user, key, .. } if user.is_empty() || key.expose().is_empty() => {
+                Err("the user id and the API key must not be empty".to_string())
+            }
             _ => Ok(()),
         }
     }
