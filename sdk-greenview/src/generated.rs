@@ -31,7 +31,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protocol: ::std::option::Option<::std::string::String>,
         ///The login token.
-        pub token: ::std::string::String,
+        pub token: ::sdk_core::Secret,
     }
     impl AuthToken {
         pub fn builder() -> builder::AuthToken {
@@ -892,7 +892,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            token: ::std::result::Result<::std::string::String, ::std::string::String>,
+            token: ::std::result::Result<::sdk_core::Secret, ::std::string::String>,
         }
         impl ::std::default::Default for AuthToken {
             fn default() -> Self {
@@ -945,7 +945,7 @@ pub mod types {
             }
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::sdk_core::Secret>,
                 T::Error: ::std::fmt::Display,
             {
                 self.token = value
