@@ -153,10 +153,11 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::None => f.write_str("None"),
-            Self::Basic { username, password } => f
+            // Some providers put a secret in the user name (Greenview: the API token): neither is shown.
+            Self::Basic { .. } => f
                 .debug_struct("Basic")
-                .field("username", username)
-                .field("password", password)
+                .field("username", &"<redacted>")
+                .field("password", &"<redacted>")
                 .finish(),
             Self::ApiKeyHeader { header, key } => f
                 .debug_struct("ApiKeyHeader")
@@ -227,6 +228,7 @@ mod tests {
         let sentinel = "S3NT1NEL-secret";
         for credentials in [
             Credentials::basic("bob", sentinel),
+            Credentials::basic(sentinel, "password"),
             Credentials::api_key_header("X-Api-Key", sentinel).unwrap(),
             Credentials::bearer(sentinel),
             Credentials::query_pair("auth-userid", "42", "api-key", sentinel),
