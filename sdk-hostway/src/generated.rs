@@ -628,7 +628,7 @@ pub mod types {
         }
     }
     ///The body of a fault envelope (`badRequest`, `itemNotFound`, `conflict`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ErrorFault {
         ///The HTTP status code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -642,6 +642,8 @@ pub mod types {
         ///The error message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ErrorFault {
         pub fn builder() -> builder::ErrorFault {
@@ -874,6 +876,12 @@ pub mod types {
         ///Manager.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manager: ::std::option::Option<::std::string::String>,
+        ///Allow mailbox access though mapi (Outlook), under the name the document's example prints (see `mapiEnabled`).
+        #[serde(
+            rename = "mapEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub map_enabled: ::std::option::Option<bool>,
         ///Allow mailbox access though mapi (Outlook).
         #[serde(
             rename = "mapiEnabled",
@@ -1036,7 +1044,7 @@ pub mod types {
         }
     }
     ///Creates or updates an Exchange mailbox.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ExchangeMailboxUpdate {
         ///City Name (128 characters), the user's city.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1101,9 +1109,11 @@ pub mod types {
         ///Exchange resource type, one of user, equipment or room. If not provided - user is default. Passing this parameter when updating a mailbox results in 400 Bad Request.
         #[serde(
             rename = "resourceType",
-            default = "defaults::exchange_mailbox_update_resource_type"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub resource_type: crate::open_enums::ExchangeResourceType,
+        pub resource_type: ::std::option::Option<
+            crate::open_enums::ExchangeResourceType,
+        >,
         ///State / Province (128 characters), the user's state or province.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<ExchangeMailboxUpdateState>,
@@ -1114,32 +1124,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<ExchangeMailboxUpdateTitle>,
         ///Exchange account type. Valid values are standard, premium. If not provided - standard is default.
-        #[serde(rename = "type", default = "defaults::exchange_mailbox_update_type")]
-        pub type_: crate::open_enums::ExchangeAccountType,
-    }
-    impl ::std::default::Default for ExchangeMailboxUpdate {
-        fn default() -> Self {
-            Self {
-                city: Default::default(),
-                company: Default::default(),
-                country: Default::default(),
-                department: Default::default(),
-                display_name: Default::default(),
-                fax: Default::default(),
-                first_name: Default::default(),
-                home_phone: Default::default(),
-                last_name: Default::default(),
-                mobile_phone: Default::default(),
-                password: Default::default(),
-                postal_code: Default::default(),
-                reset_password: Default::default(),
-                resource_type: defaults::exchange_mailbox_update_resource_type(),
-                state: Default::default(),
-                street: Default::default(),
-                title: Default::default(),
-                type_: defaults::exchange_mailbox_update_type(),
-            }
-        }
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<crate::open_enums::ExchangeAccountType>,
     }
     impl ExchangeMailboxUpdate {
         pub fn builder() -> builder::ExchangeMailboxUpdate {
@@ -2321,6 +2307,16 @@ pub mod types {
             ::std::string::String,
             ::sdk_core::Secret,
         >,
+        ///The answers under the name the document's wrong-answer examples print (same content as `secretQuestionsAnswers`, which is the documented name: prefer it).
+        #[serde(
+            rename = "secretQuestionsAnswersList",
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub secret_questions_answers_list: ::std::collections::HashMap<
+            ::std::string::String,
+            ::sdk_core::Secret,
+        >,
     }
     impl MailboxActionData {
         pub fn builder() -> builder::MailboxActionData {
@@ -2433,7 +2429,7 @@ pub mod types {
         }
     }
     ///Creates or updates a mailbox.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct MailboxUpdate {
         ///Describes if this is a master account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2445,22 +2441,11 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quota: ::std::option::Option<i64>,
         ///OpenXchange account type. Supported values can be obtained from the webmailNames API endpoint. If not provided - standard is default. If the current mailbox quantity is more than the allowed value for the OpenXchange account type, the response is 400 Bad Request.
-        #[serde(rename = "type", default = "defaults::mailbox_update_type")]
-        pub type_: crate::open_enums::WebmailType,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<crate::open_enums::WebmailType>,
         ///The new mailbox name (renames the mailbox). String should meet the regexp [a-zA-Z0-9._]+. Should be used when updating mailbox only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<MailboxUpdateUsername>,
-    }
-    impl ::std::default::Default for MailboxUpdate {
-        fn default() -> Self {
-            Self {
-                master: Default::default(),
-                password: Default::default(),
-                quota: Default::default(),
-                type_: defaults::mailbox_update_type(),
-                username: Default::default(),
-            }
-        }
     }
     impl MailboxUpdate {
         pub fn builder() -> builder::MailboxUpdate {
@@ -2565,11 +2550,14 @@ pub mod types {
         }
     }
     ///The OpenXchange account to create for a mailbox.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct MailboxWebmailCreate {
         ///OpenXchange allowUpgrade option value. The default value is true.
-        #[serde(rename = "allowUpgrade", default = "defaults::default_bool::<true>")]
-        pub allow_upgrade: bool,
+        #[serde(
+            rename = "allowUpgrade",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_upgrade: ::std::option::Option<bool>,
         ///OpenXchange account locale of type 'en_US'.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
@@ -2580,19 +2568,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<::std::string::String>,
         ///OpenXchange account type. Supported values can be obtained from the webmailNames API endpoint. If not provided - standard is default. If current mailbox qty is more than allowed for specific OpenXchange account type - the response is 400 Bad Request.
-        #[serde(rename = "type", default = "defaults::mailbox_webmail_create_type")]
-        pub type_: crate::open_enums::WebmailType,
-    }
-    impl ::std::default::Default for MailboxWebmailCreate {
-        fn default() -> Self {
-            Self {
-                allow_upgrade: defaults::default_bool::<true>(),
-                language: Default::default(),
-                theme: Default::default(),
-                timezone: Default::default(),
-                type_: defaults::mailbox_webmail_create_type(),
-            }
-        }
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<crate::open_enums::WebmailType>,
     }
     impl MailboxWebmailCreate {
         pub fn builder() -> builder::MailboxWebmailCreate {
@@ -5579,6 +5556,10 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ErrorFault {
             fn default() -> Self {
@@ -5587,6 +5568,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     details: Ok(Default::default()),
                     guid: Ok(Default::default()),
                     message: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -5641,6 +5623,20 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ErrorFault> for super::ErrorFault {
             type Error = super::error::ConversionError;
@@ -5652,6 +5648,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     details: value.details?,
                     guid: value.guid?,
                     message: value.message?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -5662,6 +5659,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     details: Ok(value.details),
                     guid: Ok(value.guid),
                     message: Ok(value.message),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5960,6 +5958,10 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            map_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             mapi_enabled: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -6103,6 +6105,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     last_name: Ok(Default::default()),
                     links: Ok(Default::default()),
                     manager: Ok(Default::default()),
+                    map_enabled: Ok(Default::default()),
                     mapi_enabled: Ok(Default::default()),
                     max_receive_size: Ok(Default::default()),
                     max_send_size: Ok(Default::default()),
@@ -6507,6 +6510,18 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     });
                 self
             }
+            pub fn map_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.map_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for map_enabled: {e}")
+                    });
+                self
+            }
             pub fn mapi_enabled<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -6899,6 +6914,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     last_name: value.last_name?,
                     links: value.links?,
                     manager: value.manager?,
+                    map_enabled: value.map_enabled?,
                     mapi_enabled: value.mapi_enabled?,
                     max_receive_size: value.max_receive_size?,
                     max_send_size: value.max_send_size?,
@@ -6975,6 +6991,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     last_name: Ok(value.last_name),
                     links: Ok(value.links),
                     manager: Ok(value.manager),
+                    map_enabled: Ok(value.map_enabled),
                     mapi_enabled: Ok(value.mapi_enabled),
                     max_receive_size: Ok(value.max_receive_size),
                     max_send_size: Ok(value.max_send_size),
@@ -7064,7 +7081,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::string::String,
             >,
             resource_type: ::std::result::Result<
-                crate::open_enums::ExchangeResourceType,
+                ::std::option::Option<crate::open_enums::ExchangeResourceType>,
                 ::std::string::String,
             >,
             state: ::std::result::Result<
@@ -7080,7 +7097,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                crate::open_enums::ExchangeAccountType,
+                ::std::option::Option<crate::open_enums::ExchangeAccountType>,
                 ::std::string::String,
             >,
         }
@@ -7100,13 +7117,11 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     password: Ok(Default::default()),
                     postal_code: Ok(Default::default()),
                     reset_password: Ok(Default::default()),
-                    resource_type: Ok(
-                        super::defaults::exchange_mailbox_update_resource_type(),
-                    ),
+                    resource_type: Ok(Default::default()),
                     state: Ok(Default::default()),
                     street: Ok(Default::default()),
                     title: Ok(Default::default()),
-                    type_: Ok(super::defaults::exchange_mailbox_update_type()),
+                    type_: Ok(Default::default()),
                 }
             }
         }
@@ -7293,7 +7308,9 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
             pub fn resource_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::ExchangeResourceType>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::ExchangeResourceType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.resource_type = value
@@ -7347,7 +7364,9 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::ExchangeAccountType>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::ExchangeAccountType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -7944,12 +7963,17 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::collections::HashMap<::std::string::String, ::sdk_core::Secret>,
                 ::std::string::String,
             >,
+            secret_questions_answers_list: ::std::result::Result<
+                ::std::collections::HashMap<::std::string::String, ::sdk_core::Secret>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MailboxActionData {
             fn default() -> Self {
                 Self {
                     password: Err("no value supplied for password".to_string()),
                     secret_questions_answers: Ok(Default::default()),
+                    secret_questions_answers_list: Ok(Default::default()),
                 }
             }
         }
@@ -7985,6 +8009,25 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     });
                 self
             }
+            pub fn secret_questions_answers_list<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::sdk_core::Secret,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret_questions_answers_list = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for secret_questions_answers_list: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<MailboxActionData> for super::MailboxActionData {
             type Error = super::error::ConversionError;
@@ -7994,6 +8037,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 Ok(Self {
                     password: value.password?,
                     secret_questions_answers: value.secret_questions_answers?,
+                    secret_questions_answers_list: value.secret_questions_answers_list?,
                 })
             }
         }
@@ -8002,6 +8046,9 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 Self {
                     password: Ok(value.password),
                     secret_questions_answers: Ok(value.secret_questions_answers),
+                    secret_questions_answers_list: Ok(
+                        value.secret_questions_answers_list,
+                    ),
                 }
             }
         }
@@ -8453,7 +8500,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                crate::open_enums::WebmailType,
+                ::std::option::Option<crate::open_enums::WebmailType>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
@@ -8467,7 +8514,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     master: Ok(Default::default()),
                     password: Ok(Default::default()),
                     quota: Ok(Default::default()),
-                    type_: Ok(super::defaults::mailbox_update_type()),
+                    type_: Ok(Default::default()),
                     username: Ok(Default::default()),
                 }
             }
@@ -8511,7 +8558,9 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::WebmailType>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::WebmailType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -8745,7 +8794,10 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
         }
         #[derive(Clone, Debug)]
         pub struct MailboxWebmailCreate {
-            allow_upgrade: ::std::result::Result<bool, ::std::string::String>,
+            allow_upgrade: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             language: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8759,25 +8811,25 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
-                crate::open_enums::WebmailType,
+                ::std::option::Option<crate::open_enums::WebmailType>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for MailboxWebmailCreate {
             fn default() -> Self {
                 Self {
-                    allow_upgrade: Ok(super::defaults::default_bool::<true>()),
+                    allow_upgrade: Ok(Default::default()),
                     language: Ok(Default::default()),
                     theme: Ok(Default::default()),
                     timezone: Ok(Default::default()),
-                    type_: Ok(super::defaults::mailbox_webmail_create_type()),
+                    type_: Ok(Default::default()),
                 }
             }
         }
         impl MailboxWebmailCreate {
             pub fn allow_upgrade<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.allow_upgrade = value
@@ -8825,7 +8877,9 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::open_enums::WebmailType>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::WebmailType>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -10029,32 +10083,6 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     links: Ok(value.links),
                 }
             }
-        }
-    }
-    /// Generation of default values for serde.
-    pub mod defaults {
-        pub(super) fn default_bool<const V: bool>() -> bool {
-            V
-        }
-        pub(super) fn exchange_mailbox_update_resource_type() -> crate::open_enums::ExchangeResourceType {
-            ::serde_json::from_str::<
-                crate::open_enums::ExchangeResourceType,
-            >("\"user\"")
-                .unwrap()
-        }
-        pub(super) fn exchange_mailbox_update_type() -> crate::open_enums::ExchangeAccountType {
-            ::serde_json::from_str::<
-                crate::open_enums::ExchangeAccountType,
-            >("\"standard\"")
-                .unwrap()
-        }
-        pub(super) fn mailbox_update_type() -> crate::open_enums::WebmailType {
-            ::serde_json::from_str::<crate::open_enums::WebmailType>("\"standard\"")
-                .unwrap()
-        }
-        pub(super) fn mailbox_webmail_create_type() -> crate::open_enums::WebmailType {
-            ::serde_json::from_str::<crate::open_enums::WebmailType>("\"standard\"")
-                .unwrap()
         }
     }
     /// Error types.
