@@ -87,13 +87,19 @@ pub type ClientBuilder = sdk_core::ClientBuilder<Client>;
 
 impl Client {
     /// A client for the production API that authenticates as the account owner (HTTP Basic).
-    pub fn account_owner(username: impl Into<String>, password: impl Into<Secret>) -> Result<Self, BuildError> {
+    pub fn account_owner(
+        username: impl Into<String>,
+        password: impl Into<Secret>,
+    ) -> Result<Self, BuildError> {
         Self::builder(Credentials::basic(username, password)).build()
     }
 
     /// A client for the production API that authenticates as the owner of one mailbox (HTTP Basic):
     /// `address` is the mailbox's full address, e.g. `john@example.com`.
-    pub fn mailbox_owner(address: impl Into<String>, password: impl Into<Secret>) -> Result<Self, BuildError> {
+    pub fn mailbox_owner(
+        address: impl Into<String>,
+        password: impl Into<Secret>,
+    ) -> Result<Self, BuildError> {
         Self::builder(Credentials::basic(address, password)).build()
     }
 
@@ -104,3 +110,8 @@ impl Client {
         sdk_core::ClientBuilder::new(&PROFILE, credentials)
     }
 }
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

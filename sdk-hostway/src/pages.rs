@@ -51,7 +51,11 @@ pub trait ListPage {
 
     /// Whether the page links a `next` page.
     fn has_next_link(&self) -> bool {
-        self.links().iter().any(|link| link.rel.as_deref().is_some_and(|rel| rel.eq_ignore_ascii_case("next")))
+        self.links().iter().any(|link| {
+            link.rel
+                .as_deref()
+                .is_some_and(|rel| rel.eq_ignore_ascii_case("next"))
+        })
     }
 }
 
@@ -249,14 +253,19 @@ pub struct Pages<R> {
 
 impl<R> fmt::Debug for Pages<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Pages").field("page_size", &self.page_size).finish_non_exhaustive()
+        f.debug_struct("Pages")
+            .field("page_size", &self.page_size)
+            .finish_non_exhaustive()
     }
 }
 
 impl<R: PagedRequest> Pages<R> {
     /// Walks the list `request` asks for, [`DEFAULT_PAGE_SIZE`] entries per page.
     pub fn new(request: R) -> Self {
-        Self { request, page_size: DEFAULT_PAGE_SIZE }
+        Self {
+            request,
+            page_size: DEFAULT_PAGE_SIZE,
+        }
     }
 
     /// Entries per page, 1 to [`MAX_PAGE_SIZE`]. Another value makes the stream's first (and only) item
@@ -272,11 +281,15 @@ impl<R: PagedRequest> Pages<R> {
     }
 
     /// The entries of every page, in order.
-    pub fn entries(self) -> impl Stream<Item = Result<<R::Page as ListPage>::Entry, PageError>> + Send
+    pub fn entries(
+        self,
+    ) -> impl Stream<Item = Result<<R::Page as ListPage>::Entry, PageError>> + Send
     where
         <R::Page as ListPage>::Entry: Send,
     {
-        self.stream().map_ok(|page| stream::iter(page.into_entries().into_iter().map(Ok))).try_flatten()
+        self.stream()
+            .map_ok(|page| stream::iter(page.into_entries().into_iter().map(Ok)))
+            .try_flatten()
     }
 
     /// Every entry of the list, fetched page after page.
@@ -313,30 +326,64 @@ impl<R: PagedRequest> Step<R> {
         let mut walk = match self {
             Step::Done => return None,
             Step::Next(walk) => walk,
-            Step::Start(pages) => match NonZeroU64::new(pages.page_size).filter(|n| n.get() <= MAX_PAGE_SIZE) {
-                Some(page_size) => {
-                    Walk { request: pages.request, page_size, page: NonZeroU64::MIN, received: 0, seen: HashMap::new() }
+            Step::Start(pages) => {
+                match NonZeroU64::new(pages.page_size).filter(|n| n.get() <= MAX_PAGE_SIZE) {
+                    Some(page_size) => Walk {
+                        request: pages.request,
+                        page_size,
+                        page: NonZeroU64::MIN,
+                        received: 0,
+                        seen: HashMap::new(),
+                    },
+                    None => {
+                        return Some((
+                            Err(PageError::PageSize {
+                                requested: pages.page_size,
+                            }),
+                            Step::Done,
+                        ));
+                    }
                 }
-                None => return Some((Err(PageError::PageSize { requested: pages.page_size }), Step::Done)),
-            },
+            }
         };
         let number = walk.page.get();
-        let page = match walk.request.clone().send_page(walk.page, walk.page_size).await {
+        let page = match walk
+            .request
+            .clone()
+            .send_page(walk.page, walk.page_size)
+            .await
+        {
             Ok(page) => page.into_inner(),
-            Err(source) => return Some((Err(PageError::Request { page: number, source }), Step::Done)),
+            Err(source) => {
+                return Some((
+                    Err(PageError::Request {
+                        page: number,
+                        source,
+                    }),
+                    Step::Done,
+                ));
+            }
         };
         let count = page.entries().len() as u64;
         if count > 0 {
             let fingerprint = fingerprint(page.entries());
             if let Some(&same_as) = walk.seen.get(&fingerprint) {
-                return Some((Err(PageError::RepeatedPage { page: number, same_as }), Step::Done));
+                return Some((
+                    Err(PageError::RepeatedPage {
+                        page: number,
+                        same_as,
+                    }),
+                    Step::Done,
+                ));
             }
             walk.seen.insert(fingerprint, number);
         }
         walk.received += count;
         let last = count < walk.page_size.get()
             || (!page.links().is_empty() && !page.has_next_link())
-            || page.total_count().is_some_and(|total| walk.received >= total);
+            || page
+                .total_count()
+                .is_some_and(|total| walk.received >= total);
         let next = match walk.page.checked_add(1) {
             Some(next) if !last => next,
             _ => return Some((Ok(page), Step::Done)),

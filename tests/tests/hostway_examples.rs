@@ -6,7 +6,10 @@
 
 mod hostway_ops;
 
-use hostway_ops::{SPEC, normalized, operations, request_examples, responses, spec_operation, spec_operation_ids};
+use hostway_ops::{
+    SPEC, UNKNOWN_MEMBERS_ONLY, normalized, operations, request_examples, responses,
+    spec_operation, spec_operation_ids,
+};
 use serde_json::Value;
 
 /// Counts the spec's examples without the operation table: every entry of an `examples` map under an
@@ -17,7 +20,10 @@ fn count_json_examples(value: &Value) -> usize {
             .iter()
             .map(|(key, child)| {
                 let own = if key == "application/json" {
-                    child.get("examples").and_then(Value::as_object).map_or(0, |e| e.len())
+                    child
+                        .get("examples")
+                        .and_then(Value::as_object)
+                        .map_or(0, |e| e.len())
                 } else {
                     0
                 };
@@ -29,15 +35,6 @@ fn count_json_examples(value: &Value) -> usize {
     }
 }
 
-/// Request examples made only of members the schema does not have, which show how the service refuses such
-/// a body. A typed body cannot carry unknown members: the SDK sends `{}`, which lacks the same required
-/// member and is refused the same way.
-const UNKNOWN_MEMBERS_ONLY: &[(&str, &str)] = &[
-    ("update_domain_cleanmailplus", "badBody"),
-    ("update_mailbox_cleanmailplus", "bad_body"),
-    ("update_domain_infostore", "missingQuota"),
-];
-
 #[test]
 fn every_json_example_of_the_spec_round_trips_through_its_rust_type() {
     let ops = operations();
@@ -45,28 +42,47 @@ fn every_json_example_of_the_spec_round_trips_through_its_rust_type() {
     let mut spec_ids = spec_operation_ids();
     table_ids.sort_unstable();
     spec_ids.sort_unstable();
-    assert_eq!(table_ids, spec_ids, "the operation table lists every operation of the spec, once");
+    assert_eq!(
+        table_ids, spec_ids,
+        "the operation table lists every operation of the spec, once"
+    );
 
     let (mut requests, mut responses_checked, mut failures) = (0, 0, Vec::new());
     for op in &ops {
         let (_, _, operation) = spec_operation(op.id);
         for (name, example) in request_examples(&operation) {
             requests += 1;
-            let check = op.body.unwrap_or_else(|| panic!("{} has request examples but its entry takes no body", op.id));
-            let expected = if UNKNOWN_MEMBERS_ONLY.contains(&(op.id, name.as_str())) { serde_json::json!({}) } else { example.clone() };
+            let check = op.body.unwrap_or_else(|| {
+                panic!("{} has request examples but its entry takes no body", op.id)
+            });
+            let expected = if UNKNOWN_MEMBERS_ONLY.contains(&(op.id, name.as_str())) {
+                serde_json::json!({})
+            } else {
+                example.clone()
+            };
             match check(&example) {
                 Ok(again) if again == expected => {}
-                Ok(again) => failures.push(format!("{} request {name}: sent as {again} instead of {expected}", op.id)),
+                Ok(again) => failures.push(format!(
+                    "{} request {name}: sent as {again} instead of {expected}",
+                    op.id
+                )),
                 Err(e) => failures.push(format!("{} request {name}: {e}", op.id)),
             }
         }
         for (status, _, examples) in responses(&operation) {
-            let check = if (200..300).contains(&status) { op.ok } else { op.err };
+            let check = if (200..300).contains(&status) {
+                op.ok
+            } else {
+                op.err
+            };
             for (name, example) in examples {
                 responses_checked += 1;
                 match check(&example) {
                     Ok(again) if normalized(&again) == normalized(&example) => {}
-                    Ok(again) => failures.push(format!("{} {status} {name}: kept as {again} instead of {example}", op.id)),
+                    Ok(again) => failures.push(format!(
+                        "{} {status} {name}: kept as {again} instead of {example}",
+                        op.id
+                    )),
                     Err(e) => failures.push(format!("{} {status} {name}: {e}", op.id)),
                 }
             }
@@ -77,8 +93,17 @@ fn every_json_example_of_the_spec_round_trips_through_its_rust_type() {
         "hostway: {total} JSON examples validated against their Rust types ({requests} request bodies, {responses_checked} responses) over {} operations",
         ops.len()
     );
-    assert!(failures.is_empty(), "{} of {total} examples do not survive their Rust type:\n{}", failures.len(), failures.join("\n"));
-    assert_eq!(total, count_json_examples(&SPEC), "every JSON example of the spec was checked");
+    assert!(
+        failures.is_empty(),
+        "{} of {total} examples do not survive their Rust type:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        total,
+        count_json_examples(&SPEC),
+        "every JSON example of the spec was checked"
+    );
     assert!(total > 200, "the spec's examples were found ({total})");
 }
 
@@ -86,8 +111,11 @@ fn every_json_example_of_the_spec_round_trips_through_its_rust_type() {
 fn the_round_trip_check_catches_dropped_fields_and_added_defaults() {
     // The check above must be able to fail: a field the type does not know, and a type that adds a value.
     let unknown = serde_json::json!({"list": [{"address": "a@b.c", "type": "W"}], "extra": 1});
-    let kept = hostway_ops::round_trip::<sdk_hostway::types::BlackWhiteListUpdate>(&unknown).unwrap();
+    let kept =
+        hostway_ops::round_trip::<sdk_hostway::types::BlackWhiteListUpdate>(&unknown).unwrap();
     assert_ne!(kept, unknown);
     let wrong_shape = serde_json::json!({"list": "not a list"});
-    assert!(hostway_ops::round_trip::<sdk_hostway::types::BlackWhiteListUpdate>(&wrong_shape).is_err());
+    assert!(
+        hostway_ops::round_trip::<sdk_hostway::types::BlackWhiteListUpdate>(&wrong_shape).is_err()
+    );
 }

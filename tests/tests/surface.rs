@@ -15,4 +15,4 @@ macro_rules! surface_test {
     )*};
 }
 
-surface_test!(mailchannels, mailup, greenview, resellerclub);
+surface_test!(mailchannels, mailup, greenview, resellerclub, hostway);
