@@ -148,49 +148,25 @@ impl Client {
         &self,
         client: types::ClientCreate,
         max_tries: u32,
-        mut answer: F,
+        answer: F,
     ) -> Result<types::Client, CaptchaFlowError<types::CreateClientError>>
     where
         F: FnMut(types::Captcha) -> Fut,
         Fut: Future<Output = Option<String>>,
     {
-        let mut captcha = self
+        let first = self
             .new_client()
             .send()
             .await
-            .map_err(CaptchaFlowError::Start)?
-            .into_inner()
-            .captcha;
-        let mut tries = 0;
-        loop {
-            let Some(reply) = answer(captcha.clone()).await else {
-                return Err(CaptchaFlowError::Declined { captcha });
-            };
-            tries += 1;
-            let body = types::ClientCreateRequest {
+            .map_err(CaptchaFlowError::Start)?;
+        answer_until_accepted(first.into_inner().captcha, max_tries, answer, |captcha| {
+            let request = self.create_client().body(types::ClientCreateRequest {
                 client: client.clone(),
-                captcha: Some(types::CaptchaAnswer {
-                    id: Some(captcha.id.clone()),
-                    answer: reply,
-                }),
-            };
-            match self.create_client().body(body).send().await {
-                Ok(created) => return Ok(created.into_inner()),
-                Err(Error::ErrorResponse(refused)) if refused.wrong_captcha_only() => {
-                    let refused = refused.into_inner();
-                    if tries >= max_tries {
-                        return Err(CaptchaFlowError::TooManyTries {
-                            tries,
-                            last: refused,
-                        });
-                    }
-                    if let Some(next) = refused.captcha() {
-                        captcha = next.clone();
-                    }
-                }
-                Err(error) => return Err(CaptchaFlowError::Create(error)),
-            }
-        }
+                captcha: Some(captcha),
+            });
+            async move { request.send().await }
+        })
+        .await
     }
 
     /// The reseller sign-up, captcha included: gets a captcha (`new_reseller`), asks `answer` for the answer
@@ -201,46 +177,92 @@ impl Client {
         &self,
         reseller: types::ResellerSignUp,
         max_tries: u32,
-        mut answer: F,
+        answer: F,
     ) -> Result<types::ResellerCreated, CaptchaFlowError<types::ResellerErrorResponse>>
     where
         F: FnMut(types::Captcha) -> Fut,
         Fut: Future<Output = Option<String>>,
     {
-        let mut captcha = self
+        let first = self
             .new_reseller()
             .send()
             .await
-            .map_err(CaptchaFlowError::Start)?
-            .into_inner()
-            .captcha;
-        let mut tries = 0;
-        loop {
-            let Some(reply) = answer(captcha.clone()).await else {
-                return Err(CaptchaFlowError::Declined { captcha });
-            };
-            tries += 1;
-            let body = types::ResellerSignUpRequest {
+            .map_err(CaptchaFlowError::Start)?;
+        answer_until_accepted(first.into_inner().captcha, max_tries, answer, |captcha| {
+            let request = self.create_reseller().body(types::ResellerSignUpRequest {
                 reseller: reseller.clone(),
-                captcha: types::CaptchaAnswer {
-                    id: Some(captcha.id.clone()),
-                    answer: reply,
-                },
-            };
-            match self.create_reseller().body(body).send().await {
-                Ok(created) => return Ok(created.into_inner()),
-                Err(Error::ErrorResponse(refused)) if refused.wrong_captcha_only() => {
-                    let refused = refused.into_inner();
-                    if tries >= max_tries {
-                        return Err(CaptchaFlowError::TooManyTries {
-                            tries,
-                            last: refused,
-                        });
-                    }
-                    captcha = refused.captcha;
+                captcha,
+            });
+            async move { request.send().await }
+        })
+        .await
+    }
+}
+
+/// A 422 body of a captcha flow: whether only the answer was wrong, and the captcha to answer next.
+trait CaptchaRefusal {
+    fn wrong_captcha_only(&self) -> bool;
+    fn next_captcha(&self) -> Option<&types::Captcha>;
+}
+
+impl CaptchaRefusal for types::CreateClientError {
+    fn wrong_captcha_only(&self) -> bool {
+        types::CreateClientError::wrong_captcha_only(self)
+    }
+    fn next_captcha(&self) -> Option<&types::Captcha> {
+        self.captcha()
+    }
+}
+
+impl CaptchaRefusal for types::ResellerErrorResponse {
+    fn wrong_captcha_only(&self) -> bool {
+        types::ResellerErrorResponse::wrong_captcha_only(self)
+    }
+    fn next_captcha(&self) -> Option<&types::Captcha> {
+        Some(&self.captcha)
+    }
+}
+
+/// The loop both flows share: ask `answer` about the current captcha, `post` the answer, and while the
+/// only error is a wrong answer, go on with the 422's new captcha, up to `max_tries` posts.
+async fn answer_until_accepted<T, E, F, Fut, P, PostFut>(
+    mut captcha: types::Captcha,
+    max_tries: u32,
+    mut answer: F,
+    mut post: P,
+) -> Result<T, CaptchaFlowError<E>>
+where
+    E: CaptchaRefusal,
+    F: FnMut(types::Captcha) -> Fut,
+    Fut: Future<Output = Option<String>>,
+    P: FnMut(types::CaptchaAnswer) -> PostFut,
+    PostFut: Future<Output = Result<crate::ResponseValue<T>, Error<E>>>,
+{
+    let mut tries = 0;
+    loop {
+        let Some(reply) = answer(captcha.clone()).await else {
+            return Err(CaptchaFlowError::Declined { captcha });
+        };
+        tries += 1;
+        let posted = post(types::CaptchaAnswer {
+            id: Some(captcha.id.clone()),
+            answer: reply,
+        });
+        match posted.await {
+            Ok(created) => return Ok(created.into_inner()),
+            Err(Error::ErrorResponse(refused)) if refused.wrong_captcha_only() => {
+                let refused = refused.into_inner();
+                if tries >= max_tries {
+                    return Err(CaptchaFlowError::TooManyTries {
+                        tries,
+                        last: refused,
+                    });
                 }
-                Err(error) => return Err(CaptchaFlowError::Create(error)),
+                if let Some(next) = refused.next_captcha() {
+                    captcha = next.clone();
+                }
             }
+            Err(error) => return Err(CaptchaFlowError::Create(error)),
         }
     }
 }
