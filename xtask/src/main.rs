@@ -1,27 +1,43 @@
 //! Workspace automation. Run as `cargo xtask <command>` from any folder of the checkout.
 //!
 //! - `generate [--check] [PROVIDER...]`: turn `specs/<provider>.yaml` into `sdk-<provider>/src/generated.rs`.
+//! - `lint [PROVIDER...]`: the spec review (own rules, Redocly, Spectral).
+//! - `docs [--out DIR] [--browser-check]`: HTML references and review pages of the specs.
 //! - `test`: every test and check (what CI runs).
 
 mod check;
+mod docs;
 mod generate;
+mod lint;
 mod normalize;
+mod npm;
 mod providers;
+mod schema;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  test               run every test and check: generate --check, rustfmt, clippy, tests, cargo doc
+  test               run every test and check: generate --check, lint, rustfmt, clippy, tests, cargo doc,
+                     docs --browser-check
   generate           regenerate the SDK crates from their specs (no PROVIDER: every provider with a spec)
-  generate --check   regenerate in memory and fail, naming each file, if a committed file differs";
+  generate --check   regenerate in memory and fail, naming each file, if a committed file differs
+  lint               review the specs: own rules (ids, summaries, sources, descriptions, examples against
+                     their schemas, unique routes, decisions), Redocly recommended and Spectral spectral:oas
+  docs [--out DIR]   per provider an HTML reference and a review page, and an index (default docs-out/);
+                     --browser-check then opens a reference page in headless Chromium and checks it
+  browser-check PROVIDER PAGE
+                     check that PAGE (an HTML file) renders every operation of PROVIDER's spec";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("generate") => generate::run(&args[1..]),
         Some("test") => check::run(&args[1..]),
+        Some("lint") => lint::run(&args[1..]),
+        Some("docs") => docs::run(&args[1..]),
+        Some("browser-check") => docs::browser_check_command(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
