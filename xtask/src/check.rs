@@ -20,6 +20,12 @@ const STEPS: &[Step] = &[
         env: &[],
     },
     Step {
+        label: "spec review (own rules, Redocly, Spectral)",
+        program: "cargo",
+        args: &["xtask", "lint"],
+        env: &[],
+    },
+    Step {
         label: "rustfmt",
         program: "cargo",
         args: &["fmt", "--all", "--check"],
@@ -50,6 +56,13 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["doc", "--workspace", "--no-deps"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
+    },
+    // Needs Chromium: fails (never skips) with the command that installs it when it is missing.
+    Step {
+        label: "review docs, and a reference page rendered in headless Chromium",
+        program: "cargo",
+        args: &["xtask", "docs", "--browser-check"],
+        env: &[],
     },
 ];
 
