@@ -68,6 +68,10 @@ mod captcha;
 // Generated code is formatted by `cargo xtask generate` (prettyplease), not by rustfmt.
 #[rustfmt::skip]
 mod generated;
+// Typed httpmock helpers for downstream tests, generated with the client (`cargo xtask generate`).
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -5,6 +5,7 @@
 
 mod check;
 mod generate;
+mod mock;
 mod normalize;
 mod providers;
 
