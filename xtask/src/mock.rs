@@ -8,11 +8,27 @@
 /// - A `sdk_core::Secret` argument has no `Display` (on purpose): its matcher uses `expose()`.
 /// - A response whose body may be absent takes `Option<&T>`, which `json_body_obj` (it wants `&T`) does
 ///   not take: it gets `&value` (`None` answers `null`, which the SDK reads as no body).
+/// - A path argument was matched as given, but the SDK sends it percent-encoded (`a@b` as `a%40b`), and
+///   its `.` was a regex wildcard: it is matched as sent (`path_pattern`, added to the module).
 /// - Paths are matched with `regex::Regex::new(..).unwrap()`, a crate the SDK does not depend on:
 ///   httpmock's `path_matches` takes the pattern text itself.
 pub fn fix(file: &mut syn::File) {
     use syn::visit_mut::VisitMut;
     Fix.visit_file_mut(file);
+    for item in &mut file.items {
+        if let syn::Item::Mod(module) = item
+            && module.ident == "operations"
+            && let Some((_, items)) = module.content.as_mut()
+        {
+            items.push(syn::parse_quote! {
+                /// A path argument as the SDK sends it (percent-encoded by `sdk_core::encode_path_segment`),
+                /// as a regex that matches it literally.
+                fn path_pattern(value: &str) -> String {
+                    sdk_core::encode_path_segment(value).replace('.', "\\.")
+                }
+            });
+        }
+    }
 }
 
 struct Fix;
@@ -45,6 +61,20 @@ impl syn::visit_mut::VisitMut for Fix {
             };
         }
         syn::visit_mut::visit_expr_mut(self, expr);
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        // `format!(PATH_REGEX, value.to_string())` -> `format!(PATH_REGEX, path_pattern(&value.to_string()))`
+        if mac.path.is_ident("format") {
+            let tokens = mac.tokens.to_string();
+            if tokens.contains("value . to_string ()") {
+                let fixed = tokens.replace(
+                    "value . to_string ()",
+                    "path_pattern (& value . to_string ())",
+                );
+                mac.tokens = fixed.parse().expect("the rewritten tokens parse");
+            }
+        }
     }
 }
 
