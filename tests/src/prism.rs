@@ -4,8 +4,9 @@
 //! request it rejects gets an error status and an `sl-violations` header, and an example that breaks its own
 //! schema gets a 500.
 //!
-//! [`Prism::start`] runs one server per provider on a free loopback port; dropping the [`Prism`] kills it,
-//! also when a test panics. [`Judge`] calls every operation of the spec through the SDK and collects every
+//! [`Prism::start`] runs one server per provider on a free loopback port, behind a small forwarding recorder
+//! (Prism accepts query parameters the spec does not declare, so the judge checks the recorded requests
+//! itself); dropping the [`Prism`] kills it, also when a test panics. [`Judge`] calls every operation of the spec through the SDK and collects every
 //! failure before reporting them all.
 
 use std::collections::BTreeMap;
@@ -16,10 +17,14 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use progenitor_client::{Error, ResponseValue};
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::server::{Recorded, read_request};
 
 /// How long Prism may take to start listening (it takes 1 to 2 s on the machines we build on).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -34,9 +39,12 @@ fn workspace_root() -> PathBuf {
 /// A running `prism mock --errors` server; killed when dropped.
 pub struct Prism {
     child: Child,
-    /// Where the SDK's base URL must point: Prism mounts the routes at `/`, whatever the path of the spec's
-    /// `servers[0].url` (`/api` for ResellerClub, `/reseller/v1` for MailChannels).
+    /// Where the SDK's base URL must point (the recorder in front of Prism): Prism mounts the routes at `/`,
+    /// whatever the path of the spec's `servers[0].url` (`/api` for ResellerClub, `/reseller/v1` for
+    /// MailChannels).
     pub base_url: String,
+    recorded: Arc<Mutex<Vec<Recorded>>>,
+    recorder: Option<tokio::task::JoinHandle<()>>,
     log: PathBuf,
     /// How long Prism took to listen.
     pub startup: Duration,
@@ -44,7 +52,8 @@ pub struct Prism {
 
 impl Prism {
     /// Starts Prism on `specs/<provider>.yaml`, and waits until it listens. Panics (failing the test, never
-    /// skipping it) when Prism is not installed or does not start.
+    /// skipping it) when Prism is not installed or does not start. Call it inside a Tokio runtime (the
+    /// recorder runs there).
     pub fn start(provider: &str) -> Prism {
         let root = workspace_root();
         let prism = root.join("node_modules/.bin/prism");
@@ -80,14 +89,39 @@ impl Prism {
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", prism.display()));
         let mut server = Prism {
             child,
-            base_url: format!("http://127.0.0.1:{port}"),
+            base_url: String::new(),
+            recorded: Arc::default(),
+            recorder: None,
             log,
             startup: Duration::ZERO,
         };
         let started = Instant::now();
         server.wait_until_listening(port);
         server.startup = started.elapsed();
+        server.start_recorder(SocketAddr::from(([127, 0, 0, 1], port)));
         server
+    }
+
+    /// A loopback listener that records each request and forwards it to Prism, one request per connection.
+    fn start_recorder(&mut self, prism: SocketAddr) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port for the recorder");
+        listener
+            .set_nonblocking(true)
+            .expect("a non-blocking listener");
+        self.base_url = format!("http://{}", listener.local_addr().expect("an address"));
+        let listener =
+            tokio::net::TcpListener::from_std(listener).expect("Prism::start runs inside Tokio");
+        let recorded = Arc::clone(&self.recorded);
+        self.recorder = Some(tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(forward(socket, prism, Arc::clone(&recorded)));
+            }
+        }));
+    }
+
+    /// The requests that reached Prism since the last call, in order.
+    pub fn take_requests(&self) -> Vec<Recorded> {
+        std::mem::take(&mut *self.recorded.lock().expect("the recorder's list"))
     }
 
     fn wait_until_listening(&mut self, port: u16) {
@@ -123,10 +157,42 @@ impl Prism {
 impl Drop for Prism {
     fn drop(&mut self) {
         // Prism is one `node` process (it forks nothing without `--multiprocess`).
+        if let Some(recorder) = self.recorder.take() {
+            recorder.abort();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
     }
+}
+
+/// Records one request and relays it to Prism as sent (asking Prism to close the connection after it).
+async fn forward(
+    mut client: tokio::net::TcpStream,
+    prism: SocketAddr,
+    recorded: Arc<Mutex<Vec<Recorded>>>,
+) {
+    let Some(request) = read_request(&mut client).await else {
+        return;
+    };
+    let mut head = format!("{} {} HTTP/1.1\r\n", request.method, request.target);
+    for (name, value) in request.headers.iter().filter(|(n, _)| n != "connection") {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("connection: close\r\n\r\n");
+    let body = request.body.clone();
+    recorded.lock().expect("the recorder's list").push(request);
+    let Ok(mut upstream) = tokio::net::TcpStream::connect(prism).await else {
+        return;
+    };
+    let mut answer = Vec::new();
+    if upstream.write_all(head.as_bytes()).await.is_ok()
+        && upstream.write_all(&body).await.is_ok()
+        && upstream.read_to_end(&mut answer).await.is_ok()
+    {
+        let _ = client.write_all(&answer).await;
+    }
+    let _ = client.shutdown().await;
 }
 
 /// A port nobody listens on now (the OS picks it; Prism binds it a moment later).
@@ -158,8 +224,10 @@ pub struct SpecOperation {
     pub path: String,
     /// Documented 4xx/5xx statuses (exact codes), and whether each has a JSON body.
     pub errors: Vec<(u16, bool)>,
-    /// Documented error ranges (`4XX`, `5XX`; `default` means both).
-    pub error_ranges: Vec<String>,
+    /// Documented error ranges (`4XX`, `5XX`; `default` means both), and whether each has a JSON body.
+    pub error_ranges: Vec<(String, bool)>,
+    /// The query parameters the operation declares, and those of the API's credentials (`apiKey` in query).
+    pub query: Vec<String>,
 }
 
 impl SpecOperation {
@@ -167,7 +235,7 @@ impl SpecOperation {
     /// the operation does not list on its own (Prism answers a range's response for any code in it).
     pub fn error_statuses(&self) -> Vec<u16> {
         let mut statuses: Vec<u16> = self.errors.iter().map(|(code, _)| *code).collect();
-        for range in &self.error_ranges {
+        for (range, _) in &self.error_ranges {
             let candidates: &[u16] = match range.as_str() {
                 "4XX" | "4xx" => &[400, 404, 422, 409],
                 "5XX" | "5xx" => &[500, 503, 502],
@@ -184,6 +252,29 @@ impl SpecOperation {
         }
         statuses
     }
+
+    /// Whether the spec documents a JSON body for the response of `status`.
+    pub fn documents_body(&self, status: u16) -> bool {
+        if let Some((_, body)) = self.errors.iter().find(|(code, _)| *code == status) {
+            return *body;
+        }
+        let class = format!("{}XX", status / 100);
+        self.error_ranges
+            .iter()
+            .find(|(range, _)| range.eq_ignore_ascii_case(&class) || range == "default")
+            .is_some_and(|(_, body)| *body)
+    }
+
+    /// Whether `path` (as sent, without the query) is an instance of the operation's path template.
+    fn matches_path(&self, path: &str) -> bool {
+        let template: Vec<&str> = self.path.split('/').collect();
+        let sent: Vec<&str> = path.split('/').collect();
+        template.len() == sent.len()
+            && template
+                .iter()
+                .zip(&sent)
+                .all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s)
+    }
 }
 
 /// Every operation of `specs/<provider>.yaml`, in the spec's order.
@@ -198,12 +289,43 @@ pub fn spec_operations(provider: &str) -> Vec<SpecOperation> {
         .pointer("/components/responses")
         .cloned()
         .unwrap_or(Value::Null);
+    let resolve = |value: &Value| -> Value {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(target) => spec
+                .pointer(target.trim_start_matches('#'))
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => value.clone(),
+        }
+    };
+    let credential_query: Vec<String> = spec
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|schemes| {
+            schemes
+                .values()
+                .filter(|s| s["type"] == "apiKey" && s["in"] == "query")
+                .filter_map(|s| s["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut operations = Vec::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("a path item") {
             let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
                 continue;
             };
+            let mut query = credential_query.clone();
+            for parameters in [&item["parameters"], &operation["parameters"]] {
+                for parameter in parameters.as_array().into_iter().flatten() {
+                    let parameter = resolve(parameter);
+                    if parameter["in"] == "query"
+                        && let Some(name) = parameter["name"].as_str()
+                    {
+                        query.push(name.to_string());
+                    }
+                }
+            }
             let mut errors = Vec::new();
             let mut error_ranges = Vec::new();
             for (status, response) in operation["responses"].as_object().expect("responses") {
@@ -217,10 +339,14 @@ pub fn spec_operations(provider: &str) -> Vec<SpecOperation> {
                         errors.push((code, has_body));
                     }
                     Ok(_) => {}
-                    Err(_) if status.starts_with('4') || status.starts_with('5') => {
-                        error_ranges.push(status.clone())
+                    Err(_)
+                        if status.starts_with('4')
+                            || status.starts_with('5')
+                            || status == "default" =>
+                    {
+                        let has_body = response.pointer("/content/application~1json").is_some();
+                        error_ranges.push((status.clone(), has_body))
                     }
-                    Err(_) if status == "default" => error_ranges.push(status.clone()),
                     Err(_) => {}
                 }
             }
@@ -230,6 +356,7 @@ pub fn spec_operations(provider: &str) -> Vec<SpecOperation> {
                 path: path.clone(),
                 errors,
                 error_ranges,
+                query,
             });
         }
     }
@@ -333,7 +460,8 @@ macro_rules! operation {
 }
 
 /// Calls every operation of a provider's spec against Prism and collects every failure.
-pub struct Judge {
+pub struct Judge<'p> {
+    prism: &'p Prism,
     provider: String,
     spec: Vec<SpecOperation>,
     failures: Vec<String>,
@@ -343,11 +471,12 @@ pub struct Judge {
     started: Instant,
 }
 
-impl Judge {
-    pub fn new(provider: &str) -> Judge {
+impl<'p> Judge<'p> {
+    pub fn new(provider: &str, prism: &'p Prism) -> Judge<'p> {
         let spec = spec_operations(provider);
         let errors_documented = spec.iter().map(|op| op.error_statuses().len()).sum();
         Judge {
+            prism,
             provider: provider.to_string(),
             spec,
             failures: Vec::new(),
@@ -362,6 +491,46 @@ impl Judge {
         self.spec.iter().find(|op| op.id == id)
     }
 
+    /// The call must have sent exactly one request, of the operation's method and path, with no query
+    /// parameter the operation does not declare (Prism itself lets those through).
+    fn check_requests(&mut self, label: &str, op: &SpecOperation) {
+        let requests = self.prism.take_requests();
+        let [request] = requests.as_slice() else {
+            let sent: Vec<String> = requests
+                .iter()
+                .map(|r| format!("{} {}", r.method, r.target))
+                .collect();
+            self.failures.push(format!(
+                "{label}: sent {} requests, expected one: {sent:?}",
+                requests.len()
+            ));
+            return;
+        };
+        if request.method != op.method || !op.matches_path(request.path()) {
+            self.failures.push(format!(
+                "{label}: sent {} {}, expected {} {}",
+                request.method,
+                request.path(),
+                op.method,
+                op.path
+            ));
+        }
+        let undeclared: Vec<String> = request
+            .query()
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
+            .filter(|name| !op.query.iter().any(|declared| declared == name))
+            .map(str::to_string)
+            .collect();
+        if !undeclared.is_empty() {
+            self.failures.push(format!(
+                "{label}: sent query parameter(s) {undeclared:?} that the spec does not declare (declared: {:?})",
+                op.query
+            ));
+        }
+    }
+
     /// Checks a call made with valid arguments: a 2xx that the SDK decoded, no violation reported.
     pub fn expect_success(&mut self, id: &str, outcome: Outcome) {
         let Some(op) = self.operation(id).cloned() else {
@@ -371,6 +540,7 @@ impl Judge {
         };
         let label = format!("{id} ({} {})", op.method, op.path);
         self.called.push(id.to_string());
+        self.check_requests(&label, &op);
         match outcome {
             Outcome::Ok {
                 status,
@@ -404,12 +574,26 @@ impl Judge {
     pub fn expect_error(&mut self, id: &str, expected: u16, outcome: Outcome) {
         let label = format!("{id} with Prefer: code={expected}");
         self.errors_driven += 1;
+        let documents_body = match self.operation(id).cloned() {
+            Some(op) => {
+                self.check_requests(&label, &op);
+                op.documents_body(expected)
+            }
+            None => false,
+        };
         match outcome {
             Outcome::Documented {
                 status,
                 violations: None,
-                ..
-            } if status == expected => {}
+                body,
+            } if status == expected => {
+                // A documented body must have arrived and been decoded (`None` is an absent body).
+                if documents_body && (body == "None" || body == "()") {
+                    self.failures.push(format!(
+                        "{label}: the spec documents a body, the typed error has none ({body})"
+                    ));
+                }
+            }
             Outcome::Documented {
                 status,
                 violations,
@@ -461,7 +645,7 @@ impl Judge {
     }
 
     /// Prints the figures and fails with every failure collected, including operations never called.
-    pub fn finish(mut self, prism: &Prism) {
+    pub fn finish(mut self) {
         let mut seen = BTreeMap::new();
         for id in &self.called {
             *seen.entry(id.as_str()).or_insert(0) += 1;
@@ -485,7 +669,7 @@ impl Judge {
         println!(
             "prism {}: Prism listened after {:.1} s; the calls took {:.1} s",
             self.provider,
-            prism.startup.as_secs_f64(),
+            self.prism.startup.as_secs_f64(),
             self.started.elapsed().as_secs_f64()
         );
         println!(
@@ -505,7 +689,7 @@ impl Judge {
             }
         }
         if !self.failures.is_empty() {
-            let log = prism.log();
+            let log = self.prism.log();
             let tail: Vec<&str> = log
                 .lines()
                 .filter(|l| l.contains("error") || l.contains("warning"))

@@ -79,7 +79,7 @@ async fn mailchannels_against_prism() {
         operation!(Client, rotate_smtp_password.account_id("acme-1")),
         operation!(Client, get_sub_account_stats.account_id("acme-1").start_date(date()).end_date(date())),
     ];
-    let mut judge = Judge::new("mailchannels");
+    let mut judge = Judge::new("mailchannels", &prism);
     judge
         .run(
             &client(None),
@@ -87,7 +87,7 @@ async fn mailchannels_against_prism() {
             &operations,
         )
         .await;
-    judge.finish(&prism);
+    judge.finish();
 }
 
 #[tokio::test]
@@ -139,7 +139,7 @@ async fn mailup_against_prism() {
             ))
         ),
     ];
-    let mut judge = Judge::new("mailup");
+    let mut judge = Judge::new("mailup", &prism);
     judge
         .run(
             &client(None),
@@ -147,7 +147,7 @@ async fn mailup_against_prism() {
             &operations,
         )
         .await;
-    judge.finish(&prism);
+    judge.finish();
 }
 
 #[tokio::test]
@@ -212,7 +212,7 @@ async fn greenview_against_prism() {
             ))
         ),
     ];
-    let mut judge = Judge::new("greenview");
+    let mut judge = Judge::new("greenview", &prism);
     judge
         .run(
             &client(None),
@@ -220,7 +220,7 @@ async fn greenview_against_prism() {
             &operations,
         )
         .await;
-    judge.finish(&prism);
+    judge.finish();
 }
 
 #[tokio::test]
@@ -260,7 +260,7 @@ async fn resellerclub_against_prism() {
             .transaction_date_start("1700000000").transaction_date_end("1800000000")
             .order_by(vec!["transactiondate".to_string()]), then: IntoResult::into_result),
     ];
-    let mut judge = Judge::new("resellerclub");
+    let mut judge = Judge::new("resellerclub", &prism);
     judge
         .run(
             &client(None),
@@ -268,7 +268,7 @@ async fn resellerclub_against_prism() {
             &operations,
         )
         .await;
-    judge.finish(&prism);
+    judge.finish();
 }
 
 #[tokio::test]
@@ -289,7 +289,7 @@ async fn hostway_against_prism() {
     };
     let plain = client(None);
     let mut preferring_clients = std::collections::BTreeMap::new();
-    let mut judge = Judge::new("hostway");
+    let mut judge = Judge::new("hostway", &prism);
     for op in operations() {
         let (_, _, operation) = spec_operation(op.id);
         // The spec's first request example the SDK can send as is.
@@ -311,5 +311,5 @@ async fn hostway_against_prism() {
             judge.expect_error(op.id, status, outcome);
         }
     }
-    judge.finish(&prism);
+    judge.finish();
 }
