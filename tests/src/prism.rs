@@ -664,7 +664,7 @@ impl<'p> Judge<'p> {
             .map(|op| format!("{} ({} {})", op.id, op.method, op.path))
             .collect();
         let report = format!(
-            "prism {provider}: {called}/{in_spec} operations called\n\
+            "\nprism {provider}: {called}/{in_spec} operations called\n\
              prism {provider}: {}/{} documented error responses driven (Prefer: code=...; one code per 4XX/5XX range)\n\
              prism {provider}: Prism listened after {:.1} s; the calls took {:.1} s\n",
             self.errors_driven,
