@@ -94,6 +94,52 @@
 // Generated code is formatted by `cargo xtask generate` (prettyplease), not by rustfmt.
 #[rustfmt::skip]
 mod generated;
+/// Typed [httpmock](https://docs.rs/httpmock) helpers, to test code that uses this SDK without a network
+/// (feature `mock`, generated from the spec with the client).
+///
+/// In the downstream crate's `Cargo.toml`:
+///
+/// ```toml
+/// [dev-dependencies]
+/// sdk-resellerclub = { version = "0.1", features = ["mock"] }
+/// httpmock = { version = "0.8", default-features = false }
+/// ```
+///
+/// [`mock::MockServerExt`] adds one method per operation to `httpmock::MockServer`. Its `When` side matches
+/// the operation's method and path and, for each argument you name, the value the SDK sends (path arguments
+/// percent-encoded as sent, array query arguments element by element, `None` for "not sent"); its `Then`
+/// side has one method per documented status, taking the typed body. Point the client at
+/// `server.base_url()`: the mocks match the paths of the spec without the path of its server URL.
+///
+/// ```
+/// use httpmock::MockServer;
+/// use sdk_resellerclub::mock::MockServerExt;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use sdk_resellerclub::types::{CustomerDetails, CustomerDetailsOrError};
+/// use sdk_resellerclub::{Environment, IntoResult};
+///
+/// let server = MockServer::start_async().await;
+/// let customer = CustomerDetails { name: Some("Jane Doe".into()), ..Default::default() };
+/// let mock = server.get_customer_details_by_id(|when, then| {
+///     when.customer_id(30930235);
+///     then.ok(&CustomerDetailsOrError::CustomerDetails(customer));
+/// });
+///
+/// // The code under test, with a client pointed at the mock server.
+/// let client = sdk_resellerclub::Client::builder(Environment::Test, 123456, "test-key")
+///     .base_url(server.base_url())
+///     .build()
+///     .unwrap();
+/// let found = client.get_customer_details_by_id().customer_id(30930235).send().await.into_result().unwrap();
+///
+/// assert_eq!(found.name.as_deref(), Some("Jane Doe"));
+/// mock.assert_async().await; // called exactly once, as described
+/// # }
+/// ```
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
 mod answer;
 mod pricing;
 mod search;

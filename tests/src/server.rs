@@ -187,7 +187,7 @@ fn encode(reply: &Reply) -> Vec<u8> {
     bytes
 }
 
-async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Recorded> {
+pub(crate) async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Recorded> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     let head_end = loop {

@@ -9,6 +9,7 @@ mod check;
 mod docs;
 mod generate;
 mod lint;
+mod mock;
 mod normalize;
 mod npm;
 mod providers;

@@ -30,6 +30,11 @@ pub fn generated_file(provider: &str) -> String {
     format!("sdk-{provider}/src/generated.rs")
 }
 
+/// The generated httpmock helpers of a provider's crate (feature `mock`), relative to the workspace root.
+pub fn mock_file(provider: &str) -> String {
+    format!("sdk-{provider}/src/mock.rs")
+}
+
 /// Resolves the names given on the command line; no names means every provider that has a spec.
 pub fn select(names: &[String]) -> Result<Vec<&'static str>, String> {
     if names.is_empty() {

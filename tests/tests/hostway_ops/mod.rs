@@ -157,6 +157,8 @@ pub struct Op {
     pub ok: RoundTrip,
     pub err: RoundTrip,
     pub call: for<'c> fn(&'c Client, Option<Value>) -> Call<'c>,
+    /// The same call, reduced for the Prism judge (`prism.rs`), which also reads the response headers.
+    pub judged: for<'c> fn(&'c Client, Option<Value>) -> sdk_tests::prism::Call<'c>,
 }
 
 macro_rules! op {
@@ -178,6 +180,15 @@ macro_rules! op {
                     })
                 }
                 call
+            },
+            judged: {
+                fn judged<'c>($c: &'c Client, _body: Option<Value>) -> sdk_tests::prism::Call<'c> {
+                    Box::pin(async move {
+                        let result: Result<ResponseValue<$ok>, Error<$err>> = $build.send().await;
+                        sdk_tests::prism::outcome(result).await
+                    })
+                }
+                judged
             },
         }
     };
@@ -203,6 +214,20 @@ macro_rules! op {
                     })
                 }
                 call
+            },
+            judged: {
+                fn judged<'c>($c: &'c Client, body: Option<Value>) -> sdk_tests::prism::Call<'c> {
+                    let body: $body = serde_json::from_value(body.expect("a request body"))
+                        .unwrap_or_else(|e| {
+                            panic!("{}: the body does not decode: {e}", stringify!($id))
+                        });
+                    Box::pin(async move {
+                        let result: Result<ResponseValue<$ok>, Error<$err>> =
+                            $build.body(body).send().await;
+                        sdk_tests::prism::outcome(result).await
+                    })
+                }
+                judged
             },
         }
     };
