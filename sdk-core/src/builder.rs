@@ -5,15 +5,17 @@ use std::time::Duration;
 use reqwest::Url;
 
 use crate::redact::redact_url;
-use crate::{ApiProfile, Credentials, Runtime};
+use crate::decode::BodyLimit;
+use crate::{ApiProfile, Credentials, RetryPolicy, Runtime};
 
 /// Implemented by each generated `Client`: how the builder hands it its parts.
 pub trait FromParts {
     fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
 }
 
-/// Builds a generated client: credentials, base URL (the spec's first server unless overridden), timeouts
-/// and the `User-Agent` `<sdk crate>/<version>`.
+/// Builds a generated client: credentials, base URL (the spec's first server unless overridden), timeouts,
+/// retries ([`RetryPolicy`]), the largest answer read ([`BodyLimit`]) and the `User-Agent`
+/// `<sdk crate>/<version>`. Redirects are not followed: a 3xx answer comes back to the caller.
 #[must_use]
 pub struct ClientBuilder<C> {
     profile: &'static ApiProfile,
@@ -21,6 +23,8 @@ pub struct ClientBuilder<C> {
     base_url: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
+    retry: RetryPolicy,
+    body_limit: BodyLimit,
     http: Option<reqwest::Client>,
     client: PhantomData<fn() -> C>,
 }
@@ -32,6 +36,8 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("credentials", &self.credentials)
             .field("base_url", &self.base_url.as_deref().map(redacted))
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("body_limit", &self.body_limit)
             .finish()
     }
 }
@@ -61,6 +67,8 @@ impl<C: FromParts> ClientBuilder<C> {
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            body_limit: BodyLimit::DEFAULT,
             http: None,
             client: PhantomData,
         }
@@ -72,7 +80,8 @@ impl<C: FromParts> ClientBuilder<C> {
         self
     }
 
-    /// The limit on a whole request, from sending to the last byte of the answer.
+    /// The limit on a whole request, from sending to the last byte of the answer (per attempt, see
+    /// [`ClientBuilder::retry_policy`]). Default: [`DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -83,7 +92,23 @@ impl<C: FromParts> ClientBuilder<C> {
         self
     }
 
-    /// Use this `reqwest::Client` (its own timeouts, proxy, TLS and `User-Agent` then apply).
+    /// Which requests are sent again after a transport error or a 429/502/503/504 answer, and when: see
+    /// [`RetryPolicy`] (default [`RetryPolicy::default`]; [`RetryPolicy::none`] switches retries off).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The most bytes of a JSON answer the client reads (default [`BodyLimit::DEFAULT`], 16 MiB): a larger
+    /// one ends in `Error::UnexpectedResponse` with its status and an
+    /// [`UndecodableBody`](crate::decode::UndecodableBody) of kind `TooLarge`.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.body_limit = BodyLimit(bytes);
+        self
+    }
+
+    /// Use this `reqwest::Client` (its own timeouts, redirect policy, proxy, TLS and `User-Agent` then
+    /// apply; the retry policy and body limit still do).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -112,12 +137,17 @@ impl<C: FromParts> ClientBuilder<C> {
                 ))
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
+                // A redirect is an answer for the caller (Hostway's 303 to the first page of a long list
+                // would otherwise return that page as if it were the whole list).
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| BuildError(format!("cannot build the HTTP client: {e}")))?,
         };
         let runtime = Runtime {
             profile: self.profile,
             credentials: self.credentials,
+            retry: self.retry,
+            body_limit: self.body_limit,
         };
         Ok(C::from_parts(base_url.trim_end_matches('/'), http, runtime))
     }
