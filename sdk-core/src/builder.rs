@@ -1,11 +1,13 @@
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
+use tokio::sync::Semaphore;
 
-use crate::redact::redact_url;
 use crate::decode::BodyLimit;
+use crate::redact::redact_url;
 use crate::{ApiProfile, Credentials, RetryPolicy, Runtime};
 
 /// Implemented by each generated `Client`: how the builder hands it its parts.
@@ -25,6 +27,7 @@ pub struct ClientBuilder<C> {
     connect_timeout: Duration,
     retry: RetryPolicy,
     body_limit: BodyLimit,
+    max_concurrent_requests: usize,
     http: Option<reqwest::Client>,
     client: PhantomData<fn() -> C>,
 }
@@ -38,6 +41,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("body_limit", &self.body_limit)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
             .finish()
     }
 }
@@ -56,6 +60,8 @@ impl std::error::Error for BuildError {}
 
 /// The default limit on a whole request, response body included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of requests one client (with its clones) has in flight at once.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 32;
 /// The default limit on establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -69,6 +75,7 @@ impl<C: FromParts> ClientBuilder<C> {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
             body_limit: BodyLimit::DEFAULT,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             http: None,
             client: PhantomData,
         }
@@ -104,6 +111,15 @@ impl<C: FromParts> ClientBuilder<C> {
     /// [`UndecodableBody`](crate::decode::UndecodableBody) of kind `TooLarge`.
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.body_limit = BodyLimit(bytes);
+        self
+    }
+
+    /// How many requests this client (and its clones) sends at once (default
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`], at least 1); further calls wait for a turn. An HTTP/1.1
+    /// connection carries one request at a time, so this also bounds the connections the client opens to
+    /// the provider: 1,000 concurrent calls do not open 1,000 connections.
+    pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
+        self.max_concurrent_requests = requests.clamp(1, Semaphore::MAX_PERMITS);
         self
     }
 
@@ -148,6 +164,7 @@ impl<C: FromParts> ClientBuilder<C> {
             credentials: self.credentials,
             retry: self.retry,
             body_limit: self.body_limit,
+            in_flight: Arc::new(Semaphore::new(self.max_concurrent_requests)),
         };
         Ok(C::from_parts(base_url.trim_end_matches('/'), http, runtime))
     }
@@ -159,6 +176,10 @@ fn redacted(url: &str) -> String {
             redact_url(&mut parsed, &[]);
             parsed.to_string()
         }
-        Err(_) => url.to_string(),
+        // Unparsable: whatever precedes an `@` may be a user name and password.
+        Err(_) => match url.rsplit_once('@') {
+            Some((_, host)) => format!("<user info redacted>@{host}"),
+            None => url.to_string(),
+        },
     }
 }

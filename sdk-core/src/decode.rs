@@ -87,7 +87,10 @@ pub async fn json_response<T: DeserializeOwned, E>(
             }
         }
     }
-    if failure.as_ref().is_some_and(|f| f.kind == UndecodableKind::TooLarge) {
+    if failure
+        .as_ref()
+        .is_some_and(|f| f.kind == UndecodableKind::TooLarge)
+    {
         body.truncate(KEPT_PREFIX);
     }
     let failure = match failure {
@@ -124,7 +127,11 @@ fn too_large(limit: usize) -> UndecodableBody {
 }
 
 /// The same status, version, headers and URL, with the bytes that were read and why they were not decoded.
-fn rebuild(response: reqwest::Response, body: Vec<u8>, failure: UndecodableBody) -> reqwest::Response {
+fn rebuild(
+    response: reqwest::Response,
+    body: Vec<u8>,
+    failure: UndecodableBody,
+) -> reqwest::Response {
     let url = response.url().clone();
     let mut rebuilt = http::Response::new(reqwest::Body::from(body));
     *rebuilt.status_mut() = response.status();

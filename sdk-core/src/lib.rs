@@ -27,7 +27,10 @@ mod retry;
 mod runtime;
 mod secret;
 
-pub use builder::{BuildError, ClientBuilder, FromParts};
+pub use builder::{
+    BuildError, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_TIMEOUT, FromParts,
+};
 pub use credentials::{Authenticator, Credentials};
 pub use path::{PathSegment, PathSegmentError, encode_path_segment};
 pub use retry::{Jitter, RetryPolicy, parse_retry_after};

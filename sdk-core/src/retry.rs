@@ -256,17 +256,21 @@ mod tests {
                 "{value}"
             );
         }
-        assert_eq!(
-            parse_retry_after(" 7 ", now),
-            Some(Duration::from_secs(7))
-        );
+        assert_eq!(parse_retry_after(" 7 ", now), Some(Duration::from_secs(7)));
         let later = now + Duration::from_secs(1_000);
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", later),
             Some(Duration::ZERO),
             "a past date means now"
         );
-        for bad in ["", "-1", "1.5", "soon", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT"] {
+        for bad in [
+            "",
+            "-1",
+            "1.5",
+            "soon",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+        ] {
             assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
         }
     }
@@ -281,7 +285,13 @@ mod tests {
     #[test]
     fn only_idempotent_methods_are_retried() {
         let policy = RetryPolicy::default();
-        for method in [Method::GET, Method::HEAD, Method::PUT, Method::DELETE, Method::OPTIONS] {
+        for method in [
+            Method::GET,
+            Method::HEAD,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+        ] {
             assert!(policy.retries_method(&method), "{method}");
         }
         for method in [Method::POST, Method::PATCH] {
@@ -327,7 +337,11 @@ mod tests {
                 policy.after_response(1, zero, status, &headers),
                 Some(Duration::from_millis(200))
             );
-            assert_eq!(policy.after_response(3, zero, status, &headers), None, "attempts used up");
+            assert_eq!(
+                policy.after_response(3, zero, status, &headers),
+                None,
+                "attempts used up"
+            );
         }
         for status in [200, 400, 401, 404, 500, 501] {
             let status = StatusCode::from_u16(status).unwrap();

@@ -1,13 +1,15 @@
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use progenitor_client::Error;
 use reqwest::header::{CONTENT_LENGTH, HeaderValue};
 use reqwest::{Method, Url};
+use tokio::sync::Semaphore;
 
 use crate::decode::BodyLimit;
-use crate::{Credentials, RetryPolicy};
 use crate::redact::redact_url;
+use crate::{Credentials, RetryPolicy};
 
 /// What the runtime needs to know about one provider's API. Each SDK's generated code defines its
 /// `PROFILE` from the spec.
@@ -33,6 +35,8 @@ pub struct Runtime {
     pub(crate) credentials: Credentials,
     pub(crate) retry: RetryPolicy,
     pub(crate) body_limit: BodyLimit,
+    /// Requests of this client (and its clones) in flight at once; the others wait their turn.
+    pub(crate) in_flight: Arc<Semaphore>,
 }
 
 impl fmt::Debug for Runtime {
@@ -89,7 +93,8 @@ impl Runtime {
     /// 429/502/503/504 answer. With a custom authenticator, an answer saying the credentials went stale gets
     /// the request re-authorised and resent once (not counted as an attempt). Errors and responses come
     /// back with the secrets of their URL redacted, so that no `Display` or `Debug` of them can show one;
-    /// a response carries the client's [`BodyLimit`] for the decoder.
+    /// a response carries the client's [`BodyLimit`] for the decoder. At most the client's
+    /// `max_concurrent_requests` are sent at once; the others wait for their turn.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
@@ -110,7 +115,11 @@ impl Runtime {
             } else {
                 None
             };
+            // Held until the answer's head has arrived: bounds the connections one client opens (an HTTP/1.1
+            // connection carries one request at a time). The semaphore is never closed.
+            let permit = self.in_flight.acquire().await;
             let outcome = http.execute(request).await;
+            drop(permit);
             if let (Some(authenticator), false, Ok(response)) = (custom, reauthorised, &outcome)
                 && authenticator.is_stale(response)
                 && let Some(mut again) = spare.take()
@@ -163,7 +172,6 @@ impl Runtime {
         response.extensions_mut().insert(self.body_limit);
         response
     }
-
 }
 
 /// The same response (status, headers, extensions, streaming body) under another URL.

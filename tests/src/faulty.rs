@@ -57,7 +57,9 @@ impl Drop for FaultyServer {
 impl FaultyServer {
     /// Starts a server that calls `handler(request, index)` for each request (`index` counts from 0 over
     /// the server's life).
-    pub async fn start(handler: impl Fn(&Recorded, usize) -> Answer + Send + Sync + 'static) -> Self {
+    pub async fn start(
+        handler: impl Fn(&Recorded, usize) -> Answer + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
@@ -159,7 +161,8 @@ async fn serve(mut socket: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Log>
                 length,
                 declare_length,
             } => {
-                let mut head = format!("HTTP/1.1 {status} Huge\r\ncontent-type: application/json\r\n");
+                let mut head =
+                    format!("HTTP/1.1 {status} Huge\r\ncontent-type: application/json\r\n");
                 if declare_length {
                     head.push_str(&format!("content-length: {length}\r\n"));
                 } else {

@@ -43,7 +43,9 @@ fn ok_account() -> Answer {
 }
 
 /// The status of an `UnexpectedResponse` and why its body was not decoded (if it was a documented one).
-fn unexpected<E: std::fmt::Debug>(error: Error<E>) -> (u16, Option<UndecodableBody>, reqwest::Response) {
+fn unexpected<E: std::fmt::Debug>(
+    error: Error<E>,
+) -> (u16, Option<UndecodableBody>, reqwest::Response) {
     match error {
         Error::UnexpectedResponse(response) => (
             response.status().as_u16(),
@@ -54,7 +56,10 @@ fn unexpected<E: std::fmt::Debug>(error: Error<E>) -> (u16, Option<UndecodableBo
     }
 }
 
-async fn get_account(client: &Client) -> Result<sdk_mailchannels::ResponseValue<Account>, Error<sdk_mailchannels::types::ErrorResponse>> {
+async fn get_account(
+    client: &Client,
+) -> Result<sdk_mailchannels::ResponseValue<Account>, Error<sdk_mailchannels::types::ErrorResponse>>
+{
     client.get_sub_account().account_id("acme-1").send().await
 }
 
@@ -109,7 +114,13 @@ async fn a_reset_in_the_middle_of_a_body_keeps_the_status() {
     assert!(started.elapsed() < Duration::from_secs(3));
     // The headers had arrived: no retry (the answer was given), and what was read is kept.
     assert_eq!(server.requests().len(), 1);
-    assert!(response.text().await.unwrap().starts_with("{\"account_id\""));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .starts_with("{\"account_id\"")
+    );
 }
 
 #[tokio::test]
@@ -123,7 +134,10 @@ async fn a_truncated_body_keeps_the_status() {
         .await
         .unwrap_err();
     let (status, why, _) = unexpected(err);
-    assert_eq!(status, 404, "a documented error status whose body broke off");
+    assert_eq!(
+        status, 404,
+        "a documented error status whose body broke off"
+    );
     assert_eq!(why.expect("says why").kind, UndecodableKind::Unreadable);
 }
 
@@ -158,8 +172,15 @@ async fn headers_that_never_come_end_at_the_clients_timeout() {
         .unwrap();
     let started = Instant::now();
     let err = get_account(&client).await.unwrap_err();
-    assert!(matches!(&err, Error::CommunicationError(e) if e.is_timeout()), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        matches!(&err, Error::CommunicationError(e) if e.is_timeout()),
+        "{err:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(server.requests().len(), 3);
 }
 
@@ -189,14 +210,24 @@ async fn retry_after_in_seconds_and_as_a_date_is_honoured_for_get() {
     })
     .await;
     let policy = quick_retries().max_attempts(4);
-    let account = get_account(&client(server.url(BASE), policy)).await.unwrap();
+    let account = get_account(&client(server.url(BASE), policy))
+        .await
+        .unwrap();
     assert_eq!(account.status(), 200);
     let at = server.arrivals();
     assert_eq!(at.len(), 3);
     let (first, second) = (at[1] - at[0], at[2] - at[1]);
-    println!("waits honoured: {first:?} after Retry-After: 1, {second:?} after an HTTP date 2 s ahead");
-    assert!(first >= Duration::from_secs(1) && first < Duration::from_millis(1_800), "{first:?}");
-    assert!(second >= Duration::from_millis(900) && second < Duration::from_millis(2_800), "{second:?}");
+    println!(
+        "waits honoured: {first:?} after Retry-After: 1, {second:?} after an HTTP date 2 s ahead"
+    );
+    assert!(
+        first >= Duration::from_secs(1) && first < Duration::from_millis(1_800),
+        "{first:?}"
+    );
+    assert!(
+        second >= Duration::from_millis(900) && second < Duration::from_millis(2_800),
+        "{second:?}"
+    );
 }
 
 #[tokio::test]
@@ -232,7 +263,11 @@ async fn post_is_never_retried_and_put_is() {
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
-    let posts = server.requests().iter().filter(|r| r.method == "POST").count();
+    let posts = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
     println!("POSTs seen after a 503: {posts}");
     assert_eq!(posts, 1, "exactly one POST after a 503");
 
@@ -244,9 +279,17 @@ async fn post_is_never_retried_and_put_is() {
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
-    let puts: Vec<Recorded> = server.requests().into_iter().filter(|r| r.method == "PUT").collect();
+    let puts: Vec<Recorded> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .collect();
     assert_eq!(puts.len(), 3, "PUT is idempotent: three attempts");
-    assert!(puts.iter().all(|r| r.body == puts[0].body && !r.body.is_empty()), "the same body each time");
+    assert!(
+        puts.iter()
+            .all(|r| r.body == puts[0].body && !r.body.is_empty()),
+        "the same body each time"
+    );
 }
 
 #[tokio::test]
@@ -292,12 +335,21 @@ async fn a_request_whose_body_cannot_be_copied_is_not_retried() {
     let mut request = client
         .client()
         .put(server.url("/streamed"))
-        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )))
         .build()
         .unwrap();
-    assert!(request.try_clone().is_none(), "a streaming body cannot be copied");
+    assert!(
+        request.try_clone().is_none(),
+        "a streaming body cannot be copied"
+    );
     *request.timeout_mut() = Some(Duration::from_secs(5));
-    let response = client.inner().execute(client.client(), request).await.unwrap();
+    let response = client
+        .inner()
+        .execute(client.client(), request)
+        .await
+        .unwrap();
     assert_eq!(response.status(), 503);
     assert_eq!(server.requests().len(), 1);
 }
@@ -321,7 +373,11 @@ async fn a_body_far_larger_than_expected_ends_in_a_typed_error() {
     let (status, why, _) = unexpected(err);
     assert_eq!(status, 200);
     assert_eq!(why.expect("says why").kind, UndecodableKind::TooLarge);
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 
     // Undeclared (read until the connection closes): reading stops at the client's limit.
     let server = FaultyServer::always(Answer::Huge {
@@ -339,19 +395,27 @@ async fn a_body_far_larger_than_expected_ends_in_a_typed_error() {
     let started = Instant::now();
     let err = client.list_sub_accounts().send().await.unwrap_err();
     let (status, why, response) = unexpected(err);
-    assert_eq!(status, 400, "a documented error status, too large to decode");
+    assert_eq!(
+        status, 400,
+        "a documented error status, too large to decode"
+    );
     let why = why.expect("says why");
     assert_eq!(why.kind, UndecodableKind::TooLarge);
     assert!(why.reason.contains("1048576"), "{}", why.reason);
     assert!(response.bytes().await.unwrap().len() <= sdk_core::decode::KEPT_PREFIX);
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
 async fn a_redirect_comes_back_to_the_caller_with_its_location() {
-    let server = FaultyServer::always(Answer::Reply(
-        Reply::empty(303).with_header("location", "/accounts/acc/email/test.com/usernames?page=1&pageSize=100"),
-    ))
+    let server = FaultyServer::always(Answer::Reply(Reply::empty(303).with_header(
+        "location",
+        "/accounts/acc/email/test.com/usernames?page=1&pageSize=100",
+    )))
     .await;
     let hostway = sdk_hostway::Client::builder(Credentials::basic("owner", "PW-SENTINEL-faults"))
         .base_url(server.url(""))
@@ -387,7 +451,9 @@ impl Authenticator for CountingAuthenticator {
         Box::pin(async move {
             let n = self.tokens.fetch_add(1, Ordering::SeqCst) + 1;
             let value = format!("Bearer token-{n}").parse().unwrap();
-            request.headers_mut().insert(reqwest::header::AUTHORIZATION, value);
+            request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, value);
             Ok(())
         })
     }
@@ -422,10 +488,14 @@ async fn retries_compose_with_the_one_shot_reauthorisation() {
         .map(|r| r.header("authorization").unwrap_or_default().to_string())
         .collect();
     // The stale token is replaced once; the retry after the 503 resends the fresh one.
-    assert_eq!(tokens, ["Bearer token-1", "Bearer token-2", "Bearer token-2"]);
+    assert_eq!(
+        tokens,
+        ["Bearer token-1", "Bearer token-2", "Bearer token-2"]
+    );
 
     // A second 401 after re-authorising is the caller's: no loop.
-    let server = FaultyServer::always(Answer::Reply(Reply::json(401, json!({"message": "no"})))).await;
+    let server =
+        FaultyServer::always(Answer::Reply(Reply::json(401, json!({"message": "no"})))).await;
     let client: Client = sdk_core::ClientBuilder::new(
         &sdk_mailchannels::PROFILE,
         Credentials::Custom(authenticator),
