@@ -25,14 +25,17 @@ struct Harness {
     mailbox: Client,
 }
 
+/// Clients without retries: each scripted answer is the answer to one request (retries: `faults.rs`).
 async fn harness() -> Harness {
     let server = RecordingServer::start().await;
     let account = Client::builder(Credentials::basic(ACCOUNT_USER, ACCOUNT_PASSWORD))
         .base_url(server.url(""))
+        .retry_policy(sdk_core::RetryPolicy::none())
         .build()
         .unwrap();
     let mailbox = Client::builder(Credentials::basic(MAILBOX_USER, MAILBOX_PASSWORD))
         .base_url(server.url(""))
+        .retry_policy(sdk_core::RetryPolicy::none())
         .build()
         .unwrap();
     Harness {
