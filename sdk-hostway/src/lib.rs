@@ -80,7 +80,7 @@ pub mod pages;
 
 pub use generated::*;
 pub use pages::{PageError, Pages};
-pub use sdk_core::{BuildError, Credentials, PathSegment, Secret};
+pub use sdk_core::{BuildError, Credentials, PathSegment, RetryPolicy, Secret};
 
 /// Builds a [`Client`]; see [`Client::builder`].
 pub type ClientBuilder = sdk_core::ClientBuilder<Client>;
