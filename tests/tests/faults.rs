@@ -217,9 +217,9 @@ async fn retry_after_in_seconds_and_as_a_date_is_honoured_for_get() {
     let at = server.arrivals();
     assert_eq!(at.len(), 3);
     let (first, second) = (at[1] - at[0], at[2] - at[1]);
-    println!(
+    sdk_tests::report(format!(
         "waits honoured: {first:?} after Retry-After: 1, {second:?} after an HTTP date 2 s ahead"
-    );
+    ));
     assert!(
         first >= Duration::from_secs(1) && first < Duration::from_millis(2_500),
         "{first:?}"
@@ -268,7 +268,7 @@ async fn post_is_never_retried_and_put_is() {
         .iter()
         .filter(|r| r.method == "POST")
         .count();
-    println!("POSTs seen after a 503: {posts}");
+    sdk_tests::report(format!("POSTs seen after a 503: {posts}"));
     assert_eq!(posts, 1, "exactly one POST after a 503");
 
     let err = client

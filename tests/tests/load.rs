@@ -39,10 +39,10 @@ async fn a_thousand_concurrent_calls_through_one_client_reuse_connections() {
         .filter(|r| matches!(r, Ok(Ok(account)) if account.company.as_deref() == Some("Acme")))
         .count();
     let connections = server.connections();
-    println!(
+    sdk_tests::report(format!(
         "load: {succeeded}/{CALLS} concurrent calls succeeded in {elapsed:?} over {connections} connection(s), {} requests seen",
         server.requests().len()
-    );
+    ));
     assert_eq!(succeeded, CALLS);
     assert_eq!(server.requests().len(), CALLS, "no call retried or lost");
     // The client sends at most DEFAULT_MAX_CONCURRENT_REQUESTS at once; a connection freed while its

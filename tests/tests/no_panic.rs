@@ -357,17 +357,17 @@ async fn no_answer_makes_any_operation_of_any_sdk_panic_or_lose_its_status() {
     for (sdk, run) in support::SDKS.iter().zip(runs) {
         let (cases, mut failed, outcomes) = run.await.expect("the fuzz task itself does not panic");
         let operations = Args::new(sdk).operation_ids().len();
-        println!(
+        sdk_tests::report(format!(
             "fuzz: {sdk}: {cases} cases over {operations} operations, {} failure(s); outcomes {outcomes:?}",
             failed.len()
-        );
+        ));
         total += cases;
         failures.append(&mut failed);
     }
-    println!(
+    sdk_tests::report(format!(
         "fuzz: {total} cases in all in {:?} (seed {SEED:#x})",
         started.elapsed()
-    );
+    ));
     assert!(
         failures.is_empty(),
         "{} failing case(s), first 20:\n{}",

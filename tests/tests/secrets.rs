@@ -231,13 +231,13 @@ async fn sweep<C: Clone + Send + Sync + std::fmt::Debug + 'static>(
     for (op, observed) in operations.iter().zip(timeouts) {
         sweep.saw(format!("{}: timeout", op.id), &observed);
     }
-    println!(
+    sdk_tests::report(format!(
         "secrets: {sdk}: {} calls over {} operations ({:?}), {} sentinel password(s) placed in arguments",
         sweep.calls,
         operations.len(),
         sweep.kinds,
         args.sentinels_placed()
-    );
+    ));
     let requests = server.requests();
     (sweep, requests)
 }
@@ -424,11 +424,11 @@ async fn no_secret_in_any_debug_display_error_or_log_of_any_sdk() {
             )
         })
         .collect();
-    println!(
+    sdk_tests::report(format!(
         "secrets: {} texts checked, {log_lines} log records captured, {wire} requests carried sentinels; secrets found: {}",
         shown.len(),
         found.len()
-    );
+    ));
     assert!(
         log_lines > 0,
         "the logger captured records (else the log check proves nothing)"
