@@ -1,19 +1,23 @@
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
+use tokio::sync::Semaphore;
 
+use crate::decode::BodyLimit;
 use crate::redact::redact_url;
-use crate::{ApiProfile, Credentials, Runtime};
+use crate::{ApiProfile, Credentials, RetryPolicy, Runtime};
 
 /// Implemented by each generated `Client`: how the builder hands it its parts.
 pub trait FromParts {
     fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
 }
 
-/// Builds a generated client: credentials, base URL (the spec's first server unless overridden), timeouts
-/// and the `User-Agent` `<sdk crate>/<version>`.
+/// Builds a generated client: credentials, base URL (the spec's first server unless overridden), timeouts,
+/// retries ([`RetryPolicy`]), the largest answer read ([`BodyLimit`]) and the `User-Agent`
+/// `<sdk crate>/<version>`. Redirects are not followed: a 3xx answer comes back to the caller.
 #[must_use]
 pub struct ClientBuilder<C> {
     profile: &'static ApiProfile,
@@ -21,6 +25,9 @@ pub struct ClientBuilder<C> {
     base_url: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
+    retry: RetryPolicy,
+    body_limit: BodyLimit,
+    max_concurrent_requests: usize,
     http: Option<reqwest::Client>,
     client: PhantomData<fn() -> C>,
 }
@@ -32,6 +39,9 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("credentials", &self.credentials)
             .field("base_url", &self.base_url.as_deref().map(redacted))
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("body_limit", &self.body_limit)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
             .finish()
     }
 }
@@ -50,6 +60,8 @@ impl std::error::Error for BuildError {}
 
 /// The default limit on a whole request, response body included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of requests one client (with its clones) has in flight at once.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 32;
 /// The default limit on establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -61,6 +73,9 @@ impl<C: FromParts> ClientBuilder<C> {
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            body_limit: BodyLimit::DEFAULT,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             http: None,
             client: PhantomData,
         }
@@ -72,7 +87,8 @@ impl<C: FromParts> ClientBuilder<C> {
         self
     }
 
-    /// The limit on a whole request, from sending to the last byte of the answer.
+    /// The limit on a whole request, from sending to the last byte of the answer (per attempt, see
+    /// [`ClientBuilder::retry_policy`]). Default: [`DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -83,7 +99,32 @@ impl<C: FromParts> ClientBuilder<C> {
         self
     }
 
-    /// Use this `reqwest::Client` (its own timeouts, proxy, TLS and `User-Agent` then apply).
+    /// Which requests are sent again after a transport error or a 429/502/503/504 answer, and when: see
+    /// [`RetryPolicy`] (default [`RetryPolicy::default`]; [`RetryPolicy::none`] switches retries off).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The most bytes of a JSON answer the client reads (default [`BodyLimit::DEFAULT`], 16 MiB): a larger
+    /// one ends in `Error::UnexpectedResponse` with its status and an
+    /// [`UndecodableBody`](crate::decode::UndecodableBody) of kind `TooLarge`.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.body_limit = BodyLimit(bytes);
+        self
+    }
+
+    /// How many requests this client (and its clones) sends at once (default
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`], at least 1); further calls wait for a turn. An HTTP/1.1
+    /// connection carries one request at a time, so this also bounds the connections the client opens to
+    /// the provider: 1,000 concurrent calls do not open 1,000 connections.
+    pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
+        self.max_concurrent_requests = requests.clamp(1, Semaphore::MAX_PERMITS);
+        self
+    }
+
+    /// Use this `reqwest::Client` (its own timeouts, redirect policy, proxy, TLS and `User-Agent` then
+    /// apply; the retry policy and body limit still do).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -112,12 +153,18 @@ impl<C: FromParts> ClientBuilder<C> {
                 ))
                 .timeout(self.timeout)
                 .connect_timeout(self.connect_timeout)
+                // A redirect is an answer for the caller (Hostway's 303 to the first page of a long list
+                // would otherwise return that page as if it were the whole list).
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| BuildError(format!("cannot build the HTTP client: {e}")))?,
         };
         let runtime = Runtime {
             profile: self.profile,
             credentials: self.credentials,
+            retry: self.retry,
+            body_limit: self.body_limit,
+            in_flight: Arc::new(Semaphore::new(self.max_concurrent_requests)),
         };
         Ok(C::from_parts(base_url.trim_end_matches('/'), http, runtime))
     }
@@ -129,6 +176,10 @@ fn redacted(url: &str) -> String {
             redact_url(&mut parsed, &[]);
             parsed.to_string()
         }
-        Err(_) => url.to_string(),
+        // Unparsable: whatever precedes an `@` may be a user name and password.
+        Err(_) => match url.rsplit_once('@') {
+            Some((_, host)) => format!("<user info redacted>@{host}"),
+            None => url.to_string(),
+        },
     }
 }

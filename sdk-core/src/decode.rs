@@ -1,44 +1,154 @@
 //! Decoding of JSON bodies for the generated clients (`cargo xtask generate` points them here).
 
 use progenitor_client::{Error, ResponseValue};
+use reqwest::header::CONTENT_LENGTH;
 use serde::de::DeserializeOwned;
 
+/// The most bytes of a body the decoder reads: a larger body ends in an error (with its status), never in
+/// unbounded memory. Set with `ClientBuilder::max_response_body`; [`BodyLimit::DEFAULT`] otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BodyLimit(pub usize);
+
+impl BodyLimit {
+    /// 16 MiB: far above any answer these APIs document (a Hostway page of 400 mailboxes is ~200 KiB).
+    pub const DEFAULT: Self = Self(16 * 1024 * 1024);
+}
+
+impl Default for BodyLimit {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Why a documented answer was not decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UndecodableKind {
+    /// The body is not the documented JSON.
+    NotJson,
+    /// The body could not be read to its end (connection reset or closed early, a timeout).
+    Unreadable,
+    /// The body is larger than the client's [`BodyLimit`].
+    TooLarge,
+}
+
 /// Attached (as a response extension) to the response of an [`Error::UnexpectedResponse`] whose status was
-/// documented but whose body did not decode: says why.
+/// documented but whose body could not be decoded: says why. The response keeps the status, headers and
+/// the bytes that were read (at most [`KEPT_PREFIX`] of them when the body was too large).
 #[derive(Clone, Debug)]
 pub struct UndecodableBody {
+    pub kind: UndecodableKind,
     pub reason: String,
 }
 
-/// Decodes a documented JSON body. Unlike progenitor's own decoder, a body that is not the documented JSON
-/// keeps its HTTP status, headers and bytes: it becomes [`Error::UnexpectedResponse`] (with an
-/// [`UndecodableBody`] extension), never a status-less `InvalidResponsePayload`. An empty body reads as
-/// JSON `null` (a spec whose response may be empty declares it nullable).
+/// How much of a too-large body the error keeps.
+pub const KEPT_PREFIX: usize = 64 * 1024;
+
+/// Decodes a documented JSON body. Unlike progenitor's own decoder, a body that cannot be read or is not the
+/// documented JSON keeps its HTTP status, headers and bytes: it becomes [`Error::UnexpectedResponse`] (with
+/// an [`UndecodableBody`] extension), never a status-less `InvalidResponsePayload` or `ResponseBodyError`.
+/// At most the response's [`BodyLimit`] is read. An empty body reads as JSON `null` (a spec whose
+/// response may be empty declares it nullable).
 pub async fn json_response<T: DeserializeOwned, E>(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error<E>> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let version = response.version();
-    let url = response.url().clone();
-    let body = response.bytes().await.map_err(Error::ResponseBodyError)?;
-    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"null"
+    let limit = response
+        .extensions()
+        .get::<BodyLimit>()
+        .copied()
+        .unwrap_or_default()
+        .0;
+    let declared = response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let mut body = Vec::new();
+    let mut failure = None;
+    if declared.is_some_and(|length| length > limit as u64) {
+        failure = Some(too_large(limit));
     } else {
-        &body
-    };
-    match serde_json::from_slice(text) {
-        Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
-        Err(e) => {
-            let mut rebuilt = http::Response::new(reqwest::Body::from(body));
-            *rebuilt.status_mut() = status;
-            *rebuilt.version_mut() = version;
-            *rebuilt.headers_mut() = headers;
-            rebuilt.extensions_mut().insert(UndecodableBody {
-                reason: e.to_string(),
-            });
-            let rebuilt = crate::runtime::with_url(reqwest::Response::from(rebuilt), url);
-            Err(Error::UnexpectedResponse(rebuilt))
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > limit => {
+                    let room = KEPT_PREFIX.saturating_sub(body.len());
+                    body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                    failure = Some(too_large(limit));
+                    break;
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => {
+                    failure = Some(UndecodableBody {
+                        kind: UndecodableKind::Unreadable,
+                        reason: format!("the body could not be read: {}", error_chain(&e)),
+                    });
+                    break;
+                }
+            }
         }
     }
+    if failure
+        .as_ref()
+        .is_some_and(|f| f.kind == UndecodableKind::TooLarge)
+    {
+        body.truncate(KEPT_PREFIX);
+    }
+    let failure = match failure {
+        Some(failure) => failure,
+        None => {
+            let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+                b"null"
+            } else {
+                &body
+            };
+            match serde_json::from_slice(text) {
+                Ok(inner) => {
+                    return Ok(ResponseValue::new(
+                        inner,
+                        response.status(),
+                        response.headers().clone(),
+                    ));
+                }
+                Err(e) => UndecodableBody {
+                    kind: UndecodableKind::NotJson,
+                    reason: e.to_string(),
+                },
+            }
+        }
+    };
+    Err(Error::UnexpectedResponse(rebuild(response, body, failure)))
+}
+
+fn too_large(limit: usize) -> UndecodableBody {
+    UndecodableBody {
+        kind: UndecodableKind::TooLarge,
+        reason: format!("the body is larger than the limit of {limit} bytes"),
+    }
+}
+
+/// The same status, version, headers and URL, with the bytes that were read and why they were not decoded.
+fn rebuild(
+    response: reqwest::Response,
+    body: Vec<u8>,
+    failure: UndecodableBody,
+) -> reqwest::Response {
+    let url = response.url().clone();
+    let mut rebuilt = http::Response::new(reqwest::Body::from(body));
+    *rebuilt.status_mut() = response.status();
+    *rebuilt.version_mut() = response.version();
+    *rebuilt.headers_mut() = response.headers().clone();
+    rebuilt.extensions_mut().insert(failure);
+    crate::runtime::with_url(reqwest::Response::from(rebuilt), url)
+}
+
+/// An error and its sources on one line (reqwest's own `Display` stops at "error decoding response body").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

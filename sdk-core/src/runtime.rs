@@ -1,11 +1,15 @@
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use progenitor_client::Error;
 use reqwest::header::{CONTENT_LENGTH, HeaderValue};
 use reqwest::{Method, Url};
+use tokio::sync::Semaphore;
 
-use crate::Credentials;
+use crate::decode::BodyLimit;
 use crate::redact::redact_url;
+use crate::{Credentials, RetryPolicy};
 
 /// What the runtime needs to know about one provider's API. Each SDK's generated code defines its
 /// `PROFILE` from the spec.
@@ -29,6 +33,10 @@ pub struct ApiProfile {
 pub struct Runtime {
     pub(crate) profile: &'static ApiProfile,
     pub(crate) credentials: Credentials,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) body_limit: BodyLimit,
+    /// Requests of this client (and its clones) in flight at once; the others wait their turn.
+    pub(crate) in_flight: Arc<Semaphore>,
 }
 
 impl fmt::Debug for Runtime {
@@ -36,6 +44,8 @@ impl fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("sdk", &self.profile.sdk_name)
             .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("body_limit", &self.body_limit)
             .finish()
     }
 }
@@ -47,6 +57,10 @@ impl Runtime {
 
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
+    }
+
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// Runs before each request is sent (the generated `ClientHooks::pre`).
@@ -74,27 +88,73 @@ impl Runtime {
         Ok(())
     }
 
-    /// Sends a request (the generated `ClientHooks::exec`). Errors and responses come back with the
-    /// secrets of their URL redacted, so that no `Display` or `Debug` of them can show one.
+    /// Sends a request (the generated `ClientHooks::exec`), following the client's [`RetryPolicy`]: an
+    /// idempotent request whose body can be copied is sent again after a transport error or a
+    /// 429/502/503/504 answer. With a custom authenticator, an answer saying the credentials went stale gets
+    /// the request re-authorised and resent once (not counted as an attempt). Errors and responses come
+    /// back with the secrets of their URL redacted, so that no `Display` or `Debug` of them can show one;
+    /// a response carries the client's [`BodyLimit`] for the decoder. At most the client's
+    /// `max_concurrent_requests` are sent at once; the others wait for their turn.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
-        let retry = match &self.credentials {
-            Credentials::Custom(_) => request.try_clone(),
+        let retries = self.retry.retries_method(request.method());
+        let custom = match &self.credentials {
+            Credentials::Custom(authenticator) => Some(authenticator),
             _ => None,
         };
-        let mut outcome = http.execute(request).await;
-        if let (Credentials::Custom(authenticator), Some(mut again), Ok(response)) =
-            (&self.credentials, retry, &outcome)
-            && authenticator.is_stale(response)
-            && authenticator.authorize(&mut again).await.is_ok()
-        {
-            outcome = http.execute(again).await;
-        }
+        let mut reauthorised = false;
+        let mut attempt = 1;
+        let mut previous_wait = Duration::ZERO;
+        let outcome = loop {
+            // A copy to send again, made only when it may be needed (a streaming body cannot be copied).
+            let mut spare = if retries || (custom.is_some() && !reauthorised) {
+                request.try_clone()
+            } else {
+                None
+            };
+            // Held until the answer's head has arrived: bounds the connections one client opens (an HTTP/1.1
+            // connection carries one request at a time). The semaphore is never closed.
+            let permit = self.in_flight.acquire().await;
+            let outcome = http.execute(request).await;
+            drop(permit);
+            if let (Some(authenticator), false, Ok(response)) = (custom, reauthorised, &outcome)
+                && authenticator.is_stale(response)
+                && let Some(mut again) = spare.take()
+            {
+                reauthorised = true;
+                if authenticator.authorize(&mut again).await.is_ok() {
+                    request = again;
+                    continue;
+                }
+            }
+            let wait = match (&outcome, &spare) {
+                (_, None) => None,
+                _ if !retries => None,
+                (Ok(response), _) => self.retry.after_response(
+                    attempt,
+                    previous_wait,
+                    response.status(),
+                    response.headers(),
+                ),
+                (Err(error), _) => self.retry.after_error(attempt, previous_wait, error),
+            };
+            match (wait, spare) {
+                (Some(wait), Some(spare)) => {
+                    // Dropped before the wait: its connection is not held while sleeping.
+                    drop(outcome);
+                    tokio::time::sleep(wait).await;
+                    previous_wait = wait;
+                    attempt += 1;
+                    request = spare;
+                }
+                _ => break outcome,
+            }
+        };
         match outcome {
-            Ok(response) => Ok(self.redact_response(response)),
+            Ok(response) => Ok(self.finish_response(response)),
             Err(mut error) => {
                 if let Some(url) = error.url_mut() {
                     redact_url(url, self.profile.secret_query_parameters);
@@ -104,12 +164,13 @@ impl Runtime {
         }
     }
 
-    fn redact_response(&self, response: reqwest::Response) -> reqwest::Response {
+    /// The response under its redacted URL, carrying the body limit for [`crate::decode`].
+    fn finish_response(&self, response: reqwest::Response) -> reqwest::Response {
         let mut url: Url = response.url().clone();
-        if !redact_url(&mut url, self.profile.secret_query_parameters) {
-            return response;
-        }
-        with_url(response, url)
+        redact_url(&mut url, self.profile.secret_query_parameters);
+        let mut response = with_url(response, url);
+        response.extensions_mut().insert(self.body_limit);
+        response
     }
 }
 

@@ -119,7 +119,7 @@ use std::sync::Arc;
 
 pub use captcha::CaptchaFlowError;
 pub use generated::*;
-pub use sdk_core::{Authenticator, BuildError, Credentials, PathSegment, Secret};
+pub use sdk_core::{Authenticator, BuildError, Credentials, PathSegment, RetryPolicy, Secret};
 
 /// Builds a [`Client`]; see [`Client::builder`].
 pub type ClientBuilder = sdk_core::ClientBuilder<Client>;

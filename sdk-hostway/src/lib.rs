@@ -69,9 +69,10 @@
 //! # Lists larger than 100 entries
 //!
 //! Asked for a list without `page`/`pageSize`, the service answers `303 See Other` when the list has more
-//! than 100 entries, pointing at the first page of 100, and the HTTP client follows that redirect: a single
-//! unpaginated `send()` then returns only the first 100 entries. Use `pages()` (see [`pages::Pages`]), or pass
-//! `page` and `page_size` yourself (at most [`pages::MAX_PAGE_SIZE`]).
+//! than 100 entries, pointing at the first page of 100. The client does not follow redirects: such a
+//! `send()` ends in `Error::UnexpectedResponse` with status 303 and the `Location`, never in the first 100
+//! entries passed off as the whole list. Use `pages()` (see [`pages::Pages`]), or pass `page` and
+//! `page_size` yourself (at most [`pages::MAX_PAGE_SIZE`]).
 
 // Generated code is formatted by `cargo xtask generate` (prettyplease), not by rustfmt.
 #[rustfmt::skip]
@@ -123,7 +124,7 @@ pub mod pages;
 
 pub use generated::*;
 pub use pages::{PageError, Pages};
-pub use sdk_core::{BuildError, Credentials, PathSegment, Secret};
+pub use sdk_core::{BuildError, Credentials, PathSegment, RetryPolicy, Secret};
 
 /// Builds a [`Client`]; see [`Client::builder`].
 pub type ClientBuilder = sdk_core::ClientBuilder<Client>;

@@ -81,7 +81,7 @@ mod generated;
 pub mod mock;
 
 pub use generated::*;
-pub use sdk_core::{BuildError, Credentials, PathSegment, Secret};
+pub use sdk_core::{BuildError, Credentials, PathSegment, RetryPolicy, Secret};
 
 /// Builds a [`Client`]; see [`Client::builder`].
 pub type ClientBuilder = sdk_core::ClientBuilder<Client>;

@@ -128,7 +128,7 @@ mod wait;
 
 pub use generated::*;
 pub use oauth::{ConfigError, DEFAULT_REFRESH_MARGIN, DEFAULT_TOKEN_URL, OAuth, OAuthBuilder};
-pub use sdk_core::{Authenticator, BuildError, Credentials, PathSegment, Secret};
+pub use sdk_core::{Authenticator, BuildError, Credentials, PathSegment, RetryPolicy, Secret};
 pub use wait::{ActivationError, CreatedAccount, PollPolicy, ProfileChangeError};
 
 /// Builds a [`Client`]; see [`Client::builder`].

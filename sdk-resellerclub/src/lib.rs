@@ -148,7 +148,7 @@ pub use answer::{Answer, IntoResult};
 pub use generated::*;
 pub use pricing::Limit;
 pub use sdk_core::loose::{LooseBoolean, LooseInteger, LooseNumber};
-pub use sdk_core::{BuildError, Credentials, Secret};
+pub use sdk_core::{BuildError, Credentials, RetryPolicy, Secret};
 pub use search::SearchPage;
 
 /// The README's example, compiled as a doctest.

@@ -397,12 +397,14 @@ async fn undocumented_status_malformed_json_and_html_pages_keep_the_status() {
     server.reply(Reply::raw(200, "application/json", "[1, 2"));
     let err = client.list_sub_accounts().send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
-    // An HTML error page from a proxy.
-    server.reply(Reply::raw(
-        502,
-        "text/html",
-        "<html><body>Bad gateway</body></html>",
-    ));
+    // An HTML error page from a proxy (a GET answered 502 is retried: three attempts by default).
+    for _ in 0..3 {
+        server.reply(Reply::raw(
+            502,
+            "text/html",
+            "<html><body>Bad gateway</body></html>",
+        ));
+    }
     let err = client.list_sub_accounts().send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
     let Error::UnexpectedResponse(response) = err else {

@@ -580,7 +580,10 @@ async fn add_account_pack_posts_quantity_and_work_mode() {
 #[tokio::test]
 async fn throttling_is_429_with_the_envelope_not_a_business_403() {
     let (server, client) = setup().await;
-    server.reply(Reply::json(429, throttled()));
+    // A GET answered 429 is retried: three attempts by default.
+    for _ in 0..3 {
+        server.reply(Reply::json(429, throttled()));
+    }
     let Err(Error::ErrorResponse(e)) = client.list_profiles().send().await else {
         panic!()
     };
@@ -610,7 +613,10 @@ async fn throttling_is_429_with_the_envelope_not_a_business_403() {
 #[tokio::test]
 async fn undocumented_status_and_bad_json_keep_the_status() {
     let (server, client) = setup().await;
-    server.reply(Reply::raw(502, "text/html", "<html>bad gateway</html>"));
+    // A GET answered 502 is retried: three attempts by default.
+    for _ in 0..3 {
+        server.reply(Reply::raw(502, "text/html", "<html>bad gateway</html>"));
+    }
     let err = client
         .get_account_status()
         .id_account(1)
@@ -875,10 +881,18 @@ async fn oauth_refusal_is_a_clear_error_and_sends_no_api_call() {
 async fn throttling_does_not_refresh_the_token() {
     let s = oauth_setup(PASSWORD, Duration::from_secs(60)).await;
     s.tokens.reply(token("AT-1", "RT-1", 3600));
-    s.api.reply(Reply::json(429, throttled()));
+    for _ in 0..3 {
+        s.api.reply(Reply::json(429, throttled()));
+    }
     let err = s.client.list_profiles().send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
-    assert_eq!(s.api.requests().len(), 1);
+    // Retried (a GET answered 429), always with the same token.
+    let api = s.api.requests();
+    assert_eq!(api.len(), 3);
+    assert!(
+        api.iter()
+            .all(|r| r.header("authorization") == api[0].header("authorization"))
+    );
     assert_eq!(s.tokens.requests().len(), 1);
 }
 
