@@ -204,17 +204,35 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// A `reqwest::Client` that asks Prism for one documented response: `Prefer: code=<status>`.
-pub fn preferring(status: u16) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        "prefer",
-        reqwest::header::HeaderValue::from_str(&format!("code={status}")).expect("a header value"),
-    );
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .expect("an HTTP client")
+/// The SDK client the judge calls through, from a provider's `ClientBuilder` with its credentials: pointed
+/// at Prism and, when `prefer` is a status, asking Prism for that documented response (`Prefer: code=...`).
+/// Retries are off: the judge matches each call to exactly one request, and a 429/5xx asked for would
+/// otherwise be sent again (the retry policy has its own tests, `tests/tests/faults.rs`).
+pub fn client_for<C: sdk_core::FromParts>(
+    builder: sdk_core::ClientBuilder<C>,
+    prism: &Prism,
+    prefer: Option<u16>,
+) -> C {
+    let builder = builder
+        .base_url(&prism.base_url)
+        .retry_policy(sdk_core::RetryPolicy::none());
+    let builder = match prefer {
+        Some(status) => {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(
+                "prefer",
+                reqwest::header::HeaderValue::from_str(&format!("code={status}"))
+                    .expect("a header value"),
+            );
+            let http = reqwest::Client::builder()
+                .default_headers(headers)
+                .build()
+                .expect("an HTTP client");
+            builder.http_client(http)
+        }
+        None => builder,
+    };
+    builder.build().expect("client builds")
 }
 
 /// One operation of a spec, and the error responses it documents.

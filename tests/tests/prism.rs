@@ -9,7 +9,7 @@
 mod hostway_ops;
 
 use sdk_tests::operation;
-use sdk_tests::prism::{Judge, Operation, Prism, preferring};
+use sdk_tests::prism::{Judge, Operation, Prism, client_for};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -55,15 +55,7 @@ async fn mailchannels_against_prism() {
     use sdk_mailchannels::types::*;
     const KEY: &str = "prism-api-key";
     let prism = Prism::start("mailchannels");
-    let client = |http: Option<reqwest::Client>| {
-        let builder = Client::builder(KEY).base_url(&prism.base_url);
-        match http {
-            Some(http) => builder.http_client(http),
-            None => builder,
-        }
-        .build()
-        .expect("client builds")
-    };
+    let client = |prefer: Option<u16>| client_for(Client::builder(KEY), &prism, prefer);
     let operations: Vec<Operation<Client>> = vec![
         operation!(Client, download_plugin.filename("mailchannels-cpanel").account_id("acme-1").smtp_password("pw-1")),
         operation!(Client, list_sub_accounts.offset(0).limit(20).show_all(true)),
@@ -81,11 +73,7 @@ async fn mailchannels_against_prism() {
     ];
     let mut judge = Judge::new("mailchannels", &prism);
     judge
-        .run(
-            &client(None),
-            |status| client(Some(preferring(status))),
-            &operations,
-        )
+        .run(&client(None), |status| client(Some(status)), &operations)
         .await;
     judge.finish();
 }
@@ -95,14 +83,12 @@ async fn mailup_against_prism() {
     use sdk_mailup::{Client, Credentials};
     let prism = Prism::start("mailup");
     // A token the caller already holds (Prism checks that a bearer token is present, not its value).
-    let client = |http: Option<reqwest::Client>| {
-        let builder = Client::builder(Credentials::bearer("prism-token")).base_url(&prism.base_url);
-        match http {
-            Some(http) => builder.http_client(http),
-            None => builder,
-        }
-        .build()
-        .expect("client builds")
+    let client = |prefer: Option<u16>| {
+        client_for(
+            Client::builder(Credentials::bearer("prism-token")),
+            &prism,
+            prefer,
+        )
     };
     let operations: Vec<Operation<Client>> = vec![
         operation!(Client, list_profiles.page_size(20).page_number(0)),
@@ -141,11 +127,7 @@ async fn mailup_against_prism() {
     ];
     let mut judge = Judge::new("mailup", &prism);
     judge
-        .run(
-            &client(None),
-            |status| client(Some(preferring(status))),
-            &operations,
-        )
+        .run(&client(None), |status| client(Some(status)), &operations)
         .await;
     judge.finish();
 }
@@ -155,15 +137,12 @@ async fn greenview_against_prism() {
     use sdk_greenview::types::*;
     use sdk_greenview::{Client, Credentials};
     let prism = Prism::start("greenview");
-    let client = |http: Option<reqwest::Client>| {
-        let builder = Client::builder(Credentials::basic("prism-token", "prism-key"))
-            .base_url(&prism.base_url);
-        match http {
-            Some(http) => builder.http_client(http),
-            None => builder,
-        }
-        .build()
-        .expect("client builds")
+    let client = |prefer: Option<u16>| {
+        client_for(
+            Client::builder(Credentials::basic("prism-token", "prism-key")),
+            &prism,
+            prefer,
+        )
     };
     let operations: Vec<Operation<Client>> = vec![
         operation!(Client, list_clients),
@@ -214,11 +193,7 @@ async fn greenview_against_prism() {
     ];
     let mut judge = Judge::new("greenview", &prism);
     judge
-        .run(
-            &client(None),
-            |status| client(Some(preferring(status))),
-            &operations,
-        )
+        .run(&client(None), |status| client(Some(status)), &operations)
         .await;
     judge.finish();
 }
@@ -230,15 +205,12 @@ async fn resellerclub_against_prism() {
     use sdk_resellerclub::{Client, Environment, IntoResult};
     let prism = Prism::start("resellerclub");
     // The spec's server has a path (`/api`); Prism mounts the routes at `/`, so the base URL has none.
-    let client = |http: Option<reqwest::Client>| {
-        let builder =
-            Client::builder(Environment::Test, 123456, "prism-api-key").base_url(&prism.base_url);
-        match http {
-            Some(http) => builder.http_client(http),
-            None => builder,
-        }
-        .build()
-        .expect("client builds")
+    let client = |prefer: Option<u16>| {
+        client_for(
+            Client::builder(Environment::Test, 123456, "prism-api-key"),
+            &prism,
+            prefer,
+        )
     };
     let operations: Vec<Operation<Client>> = vec![
         operation!(Client, add_forward_only_account.order_id(45).email("a@example.com").forwards("b@example.com,c@example.com"),
@@ -262,11 +234,7 @@ async fn resellerclub_against_prism() {
     ];
     let mut judge = Judge::new("resellerclub", &prism);
     judge
-        .run(
-            &client(None),
-            |status| client(Some(preferring(status))),
-            &operations,
-        )
+        .run(&client(None), |status| client(Some(status)), &operations)
         .await;
     judge.finish();
 }
@@ -277,15 +245,12 @@ async fn hostway_against_prism() {
     use sdk_hostway::{Client, Credentials};
     let prism = Prism::start("hostway");
     // HTTP Basic for both schemes of the spec (account owner, mailbox owner): Prism checks presence only.
-    let client = |http: Option<reqwest::Client>| {
-        let builder = Client::builder(Credentials::basic("owner-7", "prism-password"))
-            .base_url(&prism.base_url);
-        match http {
-            Some(http) => builder.http_client(http),
-            None => builder,
-        }
-        .build()
-        .expect("client builds")
+    let client = |prefer: Option<u16>| {
+        client_for(
+            Client::builder(Credentials::basic("owner-7", "prism-password")),
+            &prism,
+            prefer,
+        )
     };
     let plain = client(None);
     let mut preferring_clients = std::collections::BTreeMap::new();
@@ -306,7 +271,7 @@ async fn hostway_against_prism() {
         for status in errors {
             let preferring = preferring_clients
                 .entry(status)
-                .or_insert_with(|| client(Some(preferring(status))));
+                .or_insert_with(|| client(Some(status)));
             let outcome = (op.judged)(preferring, body.clone()).await;
             judge.expect_error(op.id, status, outcome);
         }
