@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use crate::server::{Recorded, Reply};
+use crate::server::{Recorded, Reply, encode, read_request};
 
 /// How the server answers one request.
 #[derive(Clone, Debug)]
@@ -32,6 +32,9 @@ pub enum Answer {
         declare_length: bool,
     },
 }
+
+/// An idle kept-alive connection is held this long (longer than any test), as a real server would.
+const KEEP_ALIVE_PATIENCE: Duration = Duration::from_secs(300);
 
 type Handler = dyn Fn(&Recorded, usize) -> Answer + Send + Sync;
 
@@ -127,7 +130,7 @@ pub async fn refused_url(base_path: &str) -> String {
 
 async fn serve(mut socket: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Log>>) {
     let mut buffer = Vec::new();
-    while let Some(request) = read_request(&mut socket, &mut buffer).await {
+    while let Some(request) = read_request(&mut socket, &mut buffer, KEEP_ALIVE_PATIENCE).await {
         let index = {
             let mut log = log.lock().unwrap();
             log.requests.push((Instant::now(), request.clone()));
@@ -135,7 +138,7 @@ async fn serve(mut socket: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Log>
         };
         match handler(&request, index) {
             Answer::Reply(reply) => {
-                if socket.write_all(&encode(&reply)).await.is_err() {
+                if socket.write_all(&encode(&reply, false)).await.is_err() {
                     return;
                 }
             }
@@ -188,67 +191,4 @@ async fn serve(mut socket: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Log>
             }
         }
     }
-}
-
-/// A reply that keeps the connection open (the server in `server.rs` closes after each one).
-pub fn encode(reply: &Reply) -> Vec<u8> {
-    let mut head = format!(
-        "HTTP/1.1 {} Scripted\r\ncontent-length: {}\r\n",
-        reply.status,
-        reply.body.len()
-    );
-    if let Some(content_type) = &reply.content_type {
-        head.push_str(&format!("content-type: {content_type}\r\n"));
-    }
-    for (name, value) in &reply.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    let mut bytes = head.into_bytes();
-    bytes.extend_from_slice(&reply.body);
-    bytes
-}
-
-/// Reads one request; bytes past it stay in `buffer` for the next one. `None` when the client is gone.
-async fn read_request(socket: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Recorded> {
-    let mut chunk = [0u8; 16 * 1024];
-    let head_end = loop {
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end;
-        }
-        let n = socket.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).to_string();
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next()?.split(' ');
-    let method = request_line.next()?.to_string();
-    let target = request_line.next()?.to_string();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    buffer.drain(..head_end + 4);
-    while buffer.len() < length {
-        let n = socket.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-    }
-    let body: Vec<u8> = buffer.drain(..length).collect();
-    Some(Recorded {
-        method,
-        target,
-        headers,
-        body,
-    })
 }

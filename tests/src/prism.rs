@@ -173,7 +173,8 @@ async fn forward(
     prism: SocketAddr,
     recorded: Arc<Mutex<Vec<Recorded>>>,
 ) {
-    let Some(request) = read_request(&mut client).await else {
+    let Some(request) = read_request(&mut client, &mut Vec::new(), Duration::from_secs(10)).await
+    else {
         return;
     };
     let mut head = format!("{} {} HTTP/1.1\r\n", request.method, request.target);

@@ -122,7 +122,9 @@ impl RecordingServer {
                 };
                 let state = shared.clone();
                 tokio::spawn(async move {
-                    let Some(request) = read_request(&mut socket).await else {
+                    let Some(request) =
+                        read_request(&mut socket, &mut Vec::new(), Duration::from_secs(10)).await
+                    else {
                         return;
                     };
                     let reply = {
@@ -133,7 +135,7 @@ impl RecordingServer {
                             .pop_front()
                             .unwrap_or_else(|| Reply::raw(599, "text/plain", "no reply scripted"))
                     };
-                    let _ = socket.write_all(&encode(&reply)).await;
+                    let _ = socket.write_all(&encode(&reply, true)).await;
                     let _ = socket.shutdown().await;
                 });
             }
@@ -169,11 +171,14 @@ impl RecordingServer {
     }
 }
 
-fn encode(reply: &Reply) -> Vec<u8> {
+/// The bytes of a reply; `close` adds `connection: close` (this server answers one request per connection,
+/// the one in `faulty.rs` keeps them open).
+pub(crate) fn encode(reply: &Reply, close: bool) -> Vec<u8> {
     let mut head = format!(
-        "HTTP/1.1 {} Scripted\r\ncontent-length: {}\r\nconnection: close\r\n",
+        "HTTP/1.1 {} Scripted\r\ncontent-length: {}\r\n{}",
         reply.status,
-        reply.body.len()
+        reply.body.len(),
+        if close { "connection: close\r\n" } else { "" }
     );
     if let Some(content_type) = &reply.content_type {
         head.push_str(&format!("content-type: {content_type}\r\n"));
@@ -187,14 +192,19 @@ fn encode(reply: &Reply) -> Vec<u8> {
     bytes
 }
 
-pub(crate) async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Recorded> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 8192];
+/// Reads one request; bytes past it stay in `buffer` for the next one on a kept-alive connection. `None`
+/// when the client is gone, or sends nothing for `patience`.
+pub(crate) async fn read_request(
+    socket: &mut tokio::net::TcpStream,
+    buffer: &mut Vec<u8>,
+    patience: Duration,
+) -> Option<Recorded> {
+    let mut chunk = [0u8; 16 * 1024];
     let head_end = loop {
         if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             break end;
         }
-        let n = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut chunk))
+        let n = tokio::time::timeout(patience, socket.read(&mut chunk))
             .await
             .ok()?
             .ok()?;
@@ -217,17 +227,18 @@ pub(crate) async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<R
         .find(|(n, _)| n == "content-length")
         .and_then(|(_, v)| v.parse().ok())
         .unwrap_or(0);
-    let mut body = buffer[head_end + 4..].to_vec();
-    while body.len() < length {
-        let n = tokio::time::timeout(Duration::from_secs(10), socket.read(&mut chunk))
+    buffer.drain(..head_end + 4);
+    while buffer.len() < length {
+        let n = tokio::time::timeout(patience, socket.read(&mut chunk))
             .await
             .ok()?
             .ok()?;
         if n == 0 {
-            break;
+            return None;
         }
-        body.extend_from_slice(&chunk[..n]);
+        buffer.extend_from_slice(&chunk[..n]);
     }
+    let body: Vec<u8> = buffer.drain(..length).collect();
     Some(Recorded {
         method,
         target,
