@@ -117,6 +117,7 @@ impl<C: FromParts> ClientBuilder<C> {
         };
         let runtime = Runtime {
             profile: self.profile,
+            auth_header: self.credentials.header(),
             credentials: self.credentials,
         };
         Ok(C::from_parts(base_url.trim_end_matches('/'), http, runtime))

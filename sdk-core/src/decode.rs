@@ -15,10 +15,11 @@ pub struct UndecodableBody {
 /// [`UndecodableBody`] extension), never a status-less `InvalidResponsePayload`. An empty body reads as
 /// JSON `null` (a spec whose response may be empty declares it nullable).
 pub async fn json_response<T: DeserializeOwned, E>(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error<E>> {
     let status = response.status();
-    let headers = response.headers().clone();
+    // Moved out, not copied: reading the body does not need them.
+    let headers = std::mem::take(response.headers_mut());
     let version = response.version();
     let url = response.url().clone();
     let body = response.bytes().await.map_err(Error::ResponseBodyError)?;

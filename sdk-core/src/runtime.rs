@@ -1,11 +1,11 @@
 use std::fmt;
 
 use progenitor_client::Error;
-use reqwest::header::{CONTENT_LENGTH, HeaderValue};
+use reqwest::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 use crate::Credentials;
-use crate::redact::redact_url;
+use crate::redact::{has_secret, redact_url};
 
 /// What the runtime needs to know about one provider's API. Each SDK's generated code defines its
 /// `PROFILE` from the spec.
@@ -29,6 +29,8 @@ pub struct ApiProfile {
 pub struct Runtime {
     pub(crate) profile: &'static ApiProfile,
     pub(crate) credentials: Credentials,
+    /// The header of header credentials, built once (marked sensitive) rather than on every request.
+    pub(crate) auth_header: Option<(HeaderName, HeaderValue)>,
 }
 
 impl fmt::Debug for Runtime {
@@ -56,10 +58,16 @@ impl Runtime {
         operation_id: &str,
     ) -> Result<(), Error<E>> {
         if !self.profile.public_operations.contains(&operation_id) {
-            self.credentials
-                .apply(request)
-                .await
-                .map_err(Error::Custom)?;
+            match &self.auth_header {
+                Some((name, value)) => {
+                    request.headers_mut().insert(name.clone(), value.clone());
+                }
+                None => self
+                    .credentials
+                    .apply(request)
+                    .await
+                    .map_err(Error::Custom)?,
+            }
         }
         // Some front ends answer 411 to a body-less POST/PUT without a length; reqwest sends none.
         let writes = matches!(
@@ -105,10 +113,12 @@ impl Runtime {
     }
 
     fn redact_response(&self, response: reqwest::Response) -> reqwest::Response {
-        let mut url: Url = response.url().clone();
-        if !redact_url(&mut url, self.profile.secret_query_parameters) {
+        // Most responses have nothing to redact: checked without copying the URL.
+        if !has_secret(response.url(), self.profile.secret_query_parameters) {
             return response;
         }
+        let mut url: Url = response.url().clone();
+        redact_url(&mut url, self.profile.secret_query_parameters);
         with_url(response, url)
     }
 }
