@@ -2,7 +2,9 @@
 //!
 //! - `generate [--check] [PROVIDER...]`: turn `specs/<provider>.yaml` into `sdk-<provider>/src/generated.rs`.
 //! - `test`: every test and check (what CI runs).
+//! - `bench [--write]`: the SDKs against hand-written code, generation time, compile cost (BENCHMARKS.md).
 
+mod bench;
 mod check;
 mod generate;
 mod normalize;
@@ -15,13 +17,16 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   test               run every test and check: generate --check, rustfmt, clippy, tests, cargo doc
   generate           regenerate the SDK crates from their specs (no PROVIDER: every provider with a spec)
-  generate --check   regenerate in memory and fail, naming each file, if a committed file differs";
+  generate --check   regenerate in memory and fail, naming each file, if a committed file differs
+  bench [--write]    measure the SDKs against hand-written calls, generation time and compile cost, one line
+                     per figure (--write: record them in BENCHMARKS.md; --no-compile: skip compile cost)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("generate") => generate::run(&args[1..]),
         Some("test") => check::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
