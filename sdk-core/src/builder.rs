@@ -161,6 +161,7 @@ impl<C: FromParts> ClientBuilder<C> {
         };
         let runtime = Runtime {
             profile: self.profile,
+            auth_header: self.credentials.header(),
             credentials: self.credentials,
             retry: self.retry,
             body_limit: self.body_limit,

@@ -104,7 +104,7 @@ impl Credentials {
     }
 
     /// The header these credentials send, marked sensitive so that no `Debug` of it shows the value.
-    fn header(&self) -> Option<(HeaderName, HeaderValue)> {
+    pub(crate) fn header(&self) -> Option<(HeaderName, HeaderValue)> {
         let (name, value) = match self {
             Self::Basic { username, password } => (
                 AUTHORIZATION,

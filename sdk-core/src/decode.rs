@@ -62,7 +62,9 @@ pub async fn json_response<T: DeserializeOwned, E>(
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let mut body = Vec::new();
+    // Sized once from the declared length (within the limit) rather than grown chunk by chunk.
+    let mut body =
+        Vec::with_capacity(declared.map_or(0, |length| length.min(limit as u64) as usize));
     let mut failure = None;
     if declared.is_some_and(|length| length > limit as u64) {
         failure = Some(too_large(limit));
@@ -103,11 +105,10 @@ pub async fn json_response<T: DeserializeOwned, E>(
             };
             match serde_json::from_slice(text) {
                 Ok(inner) => {
-                    return Ok(ResponseValue::new(
-                        inner,
-                        response.status(),
-                        response.headers().clone(),
-                    ));
+                    let status = response.status();
+                    // Moved out, not copied: the response is done with.
+                    let headers = std::mem::take(response.headers_mut());
+                    return Ok(ResponseValue::new(inner, status, headers));
                 }
                 Err(e) => UndecodableBody {
                     kind: UndecodableKind::NotJson,

@@ -39,4 +39,6 @@ pub use secret::Secret;
 
 /// Re-exported for the expansion of [`open_enum!`].
 #[doc(hidden)]
+pub use open_enum::deserialize_open_enum as __deserialize_open_enum;
+#[doc(hidden)]
 pub use serde as __serde;

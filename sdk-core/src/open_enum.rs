@@ -72,9 +72,28 @@ macro_rules! open_enum {
 
         impl<'de> $crate::__serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::__serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::string::String as $crate::__serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from(value))
+                $crate::__deserialize_open_enum(deserializer, |value: &str| Self::from(value))
             }
         }
     };
+}
+
+/// Reads a string without keeping a copy of it unless it is an unknown value: a known value (the common case)
+/// costs no allocation when the input lends its strings (`serde_json::from_slice` of an unescaped string).
+#[doc(hidden)]
+pub fn deserialize_open_enum<'de, D, T>(deserializer: D, from: fn(&str) -> T) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct StrVisitor<T>(fn(&str) -> T);
+    impl<T> serde::de::Visitor<'_> for StrVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+            Ok((self.0)(value))
+        }
+    }
+    deserializer.deserialize_str(StrVisitor(from))
 }

@@ -36,6 +36,15 @@ pub fn redact_url(url: &mut Url, secret_parameters: &[&str]) -> bool {
     changed
 }
 
+/// Whether [`redact_url`] would change `url`.
+pub fn has_secret(url: &Url, secret_parameters: &[&str]) -> bool {
+    url.password().is_some_and(|password| password != REDACTED)
+        || (url.query().is_some()
+            && url
+                .query_pairs()
+                .any(|(name, value)| value != REDACTED && is_secret(&name, secret_parameters)))
+}
+
 fn is_secret(name: &str, secret_parameters: &[&str]) -> bool {
     secret_parameters
         .iter()
@@ -61,5 +70,18 @@ mod tests {
             !redact_url(&mut url, &["api-key", "passwd"]),
             "redacting twice changes nothing"
         );
+        assert!(!has_secret(&url, &["api-key", "passwd"]));
+        assert!(has_secret(
+            &Url::parse("https://h.example/p?x=1&Passwd=a").unwrap(),
+            &["passwd"]
+        ));
+        assert!(has_secret(
+            &Url::parse("https://u:pw@h.example/p").unwrap(),
+            &[]
+        ));
+        assert!(!has_secret(
+            &Url::parse("https://u@h.example/p?x=1").unwrap(),
+            &["passwd"]
+        ));
     }
 }

@@ -3,12 +3,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use progenitor_client::Error;
-use reqwest::header::{CONTENT_LENGTH, HeaderValue};
+use reqwest::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 use tokio::sync::Semaphore;
 
 use crate::decode::BodyLimit;
-use crate::redact::redact_url;
+use crate::redact::{has_secret, redact_url};
 use crate::{Credentials, RetryPolicy};
 
 /// What the runtime needs to know about one provider's API. Each SDK's generated code defines its
@@ -37,6 +37,8 @@ pub struct Runtime {
     pub(crate) body_limit: BodyLimit,
     /// Requests of this client (and its clones) in flight at once; the others wait their turn.
     pub(crate) in_flight: Arc<Semaphore>,
+    /// The header of header credentials, built once (marked sensitive) rather than on every request.
+    pub(crate) auth_header: Option<(HeaderName, HeaderValue)>,
 }
 
 impl fmt::Debug for Runtime {
@@ -70,10 +72,16 @@ impl Runtime {
         operation_id: &str,
     ) -> Result<(), Error<E>> {
         if !self.profile.public_operations.contains(&operation_id) {
-            self.credentials
-                .apply(request)
-                .await
-                .map_err(Error::Custom)?;
+            match &self.auth_header {
+                Some((name, value)) => {
+                    request.headers_mut().insert(name.clone(), value.clone());
+                }
+                None => self
+                    .credentials
+                    .apply(request)
+                    .await
+                    .map_err(Error::Custom)?,
+            }
         }
         // Some front ends answer 411 to a body-less POST/PUT without a length; reqwest sends none.
         let writes = matches!(
@@ -166,9 +174,14 @@ impl Runtime {
 
     /// The response under its redacted URL, carrying the body limit for [`crate::decode`].
     fn finish_response(&self, response: reqwest::Response) -> reqwest::Response {
-        let mut url: Url = response.url().clone();
-        redact_url(&mut url, self.profile.secret_query_parameters);
-        let mut response = with_url(response, url);
+        // Most responses have nothing to redact: checked without copying the URL.
+        let mut response = if has_secret(response.url(), self.profile.secret_query_parameters) {
+            let mut url: Url = response.url().clone();
+            redact_url(&mut url, self.profile.secret_query_parameters);
+            with_url(response, url)
+        } else {
+            response
+        };
         response.extensions_mut().insert(self.body_limit);
         response
     }

@@ -11638,14 +11638,6 @@ pub mod builder {
                 "{}/accounts/{}/avas/{}/SSOLink", client.baseurl, sdk_core::encode_path_segment(& account
                 .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11654,7 +11646,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_antispam_sso_link",
@@ -11719,14 +11714,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}", client.baseurl, sdk_core::encode_path_segment(& account
                 .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11735,7 +11722,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_email_domain",
@@ -11834,14 +11824,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/aliases", client.baseurl, sdk_core::encode_path_segment(& account
                 .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11852,7 +11834,10 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_aliases",
@@ -12027,14 +12012,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/blackwhitelist", client.baseurl, sdk_core::encode_path_segment(&
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12051,7 +12028,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
                 .query(&progenitor_client::QueryParam::new("sortField", &sort_field))
                 .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_blackwhitelist",
@@ -12156,14 +12136,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/blackwhitelist", client.baseurl, sdk_core::encode_path_segment(&
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12173,7 +12145,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain_blackwhitelist",
@@ -12277,14 +12252,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& address.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12293,7 +12260,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_blackwhitelist_address",
@@ -12376,16 +12346,11 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& address.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let mut request = client.client.delete(url).header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                ).build()?;
             let info = OperationInfo {
                 operation_id: "delete_domain_blackwhitelist_address",
             };
@@ -12456,14 +12421,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/cleanmailplus", client.baseurl, sdk_core::encode_path_segment(&
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12472,7 +12429,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_cleanmailplus",
@@ -12575,14 +12535,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/cleanmailplus", client.baseurl, sdk_core::encode_path_segment(&
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12592,7 +12544,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain_cleanmailplus",
@@ -13442,14 +13397,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/contacts", client.baseurl, sdk_core::encode_path_segment(& account
                 .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13640,7 +13587,10 @@ pub mod builder {
                     ),
                 )
                 .query(&progenitor_client::QueryParam::new("searchTitle", &search_title))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_domain_contacts",
@@ -13741,14 +13691,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/contacts", client.baseurl, sdk_core::encode_path_segment(& account
                 .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13758,7 +13700,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_domain_contact",
@@ -13867,14 +13812,6 @@ pub mod builder {
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
                 contact.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13883,7 +13820,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_contact",
@@ -14001,14 +13941,6 @@ pub mod builder {
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
                 contact.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14018,7 +13950,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain_contact",
@@ -14120,16 +14055,11 @@ pub mod builder {
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
                 contact.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let mut request = client.client.delete(url).header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                ).build()?;
             let info = OperationInfo {
                 operation_id: "delete_domain_contact",
             };
@@ -14195,14 +14125,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/infostore", client.baseurl, sdk_core::encode_path_segment(&
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14211,7 +14133,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_infostore",
@@ -14316,14 +14241,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/infostore", client.baseurl, sdk_core::encode_path_segment(&
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14333,7 +14250,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain_infostore",
@@ -14422,14 +14342,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/statistics/mailboxTypeCount", client.baseurl,
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14438,7 +14350,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_mailbox_type_count",
@@ -14612,14 +14527,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/usernames", client.baseurl, sdk_core::encode_path_segment(&
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14639,7 +14546,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
                 .query(&progenitor_client::QueryParam::new("sortField", &sort_field))
                 .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_usernames",
@@ -14724,14 +14634,6 @@ pub mod builder {
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
                 mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14740,7 +14642,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_username",
@@ -14825,14 +14730,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14841,7 +14738,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_autoresponder",
@@ -14958,14 +14858,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14975,7 +14867,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_autoresponder",
@@ -15186,14 +15081,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15210,7 +15097,10 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
                 .query(&progenitor_client::QueryParam::new("sortField", &sort_field))
                 .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_blackwhitelist",
@@ -15331,14 +15221,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15348,7 +15230,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_blackwhitelist",
@@ -15468,14 +15353,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& mailbox_name.to_string()), sdk_core::encode_path_segment(& address
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15484,7 +15361,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_blackwhitelist_address",
@@ -15583,16 +15463,11 @@ pub mod builder {
                 sdk_core::encode_path_segment(& mailbox_name.to_string()), sdk_core::encode_path_segment(& address
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let mut request = client.client.delete(url).header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                ).build()?;
             let info = OperationInfo {
                 operation_id: "delete_mailbox_blackwhitelist_address",
             };
@@ -15679,14 +15554,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15695,7 +15562,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_cleanmailplus",
@@ -15814,14 +15684,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15831,7 +15693,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_cleanmailplus",
@@ -15935,14 +15800,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15951,7 +15808,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_exchange_mailbox",
@@ -16072,14 +15932,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16089,7 +15941,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_or_update_exchange_mailbox",
@@ -16199,16 +16054,11 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let mut request = client.client.delete(url).header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                ).build()?;
             let info = OperationInfo {
                 operation_id: "delete_exchange_mailbox",
             };
@@ -16325,14 +16175,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16342,7 +16184,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "apply_exchange_mailbox_action",
@@ -16446,14 +16291,6 @@ pub mod builder {
                 .baseurl, sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain
                 .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16462,7 +16299,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_exchange_mailbox_message_stats",
@@ -16549,14 +16389,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16565,7 +16397,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_forwards",
@@ -16684,14 +16519,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16701,7 +16528,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "set_mailbox_forwards",
@@ -16826,16 +16656,11 @@ pub mod builder {
                 sdk_core::encode_path_segment(& mailbox_name.to_string()), sdk_core::encode_path_segment(& fwd_mailbox
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let mut request = client.client.delete(url).header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                ).build()?;
             let info = OperationInfo {
                 operation_id: "delete_mailbox_forward",
             };
@@ -16919,14 +16744,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16935,7 +16752,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_details",
@@ -17052,14 +16872,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17069,7 +16881,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_or_update_mailbox",
@@ -17179,16 +16994,11 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let mut request = client.client.delete(url).header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                ).build()?;
             let info = OperationInfo {
                 operation_id: "delete_mailbox",
             };
@@ -17304,14 +17114,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17321,7 +17123,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "apply_mailbox_action",
@@ -17425,14 +17230,6 @@ pub mod builder {
                 .baseurl, sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain
                 .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17441,7 +17238,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_message_stats",
@@ -17557,20 +17357,15 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .post(url)
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_mailbox_migration_ticket",
@@ -17656,14 +17451,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17672,7 +17459,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_secrets",
@@ -17773,14 +17563,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17790,7 +17572,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_secrets",
@@ -17901,14 +17686,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17917,7 +17694,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_webmail",
@@ -18038,14 +17818,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18055,7 +17827,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_webmail",
@@ -18195,14 +17970,6 @@ pub mod builder {
                 sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18212,7 +17979,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_mailbox_webmail",
@@ -18307,14 +18077,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& account
                 .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18323,7 +18085,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_webmail",
@@ -18426,14 +18191,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& account
                 .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18443,7 +18200,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain_webmail",
@@ -18538,14 +18298,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/webmailLimits", client.baseurl, sdk_core::encode_path_segment(&
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18554,7 +18306,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_webmail_limits",
@@ -18621,14 +18376,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/webmailNames", client.baseurl, sdk_core::encode_path_segment(&
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18637,7 +18384,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_webmail_names",
@@ -18704,14 +18454,6 @@ pub mod builder {
                 "{}/accounts/{}/email/{}/webmailUpgrade", client.baseurl, sdk_core::encode_path_segment(&
                 account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18720,7 +18462,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_webmail_upgrade",
@@ -18752,14 +18497,6 @@ pub mod builder {
         ) -> Result<ResponseValue<types::SecretQuestionSettings>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/email/secretQuestionSettings", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18768,7 +18505,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_secret_question_settings",
@@ -18800,14 +18540,6 @@ pub mod builder {
         ) -> Result<ResponseValue<types::SecretQuestions>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/email/secretQuestions", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18816,7 +18548,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_secret_questions",
@@ -18915,14 +18650,6 @@ pub mod builder {
                 "{}/email/{}/usernames/{}/exchange/action", client.baseurl, sdk_core::encode_path_segment(&
                 domain.to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -18932,7 +18659,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "apply_exchange_mailbox_action_shortcut",
@@ -19052,14 +18782,6 @@ pub mod builder {
                 "{}/email/{}/usernames/{}/mailbox/action", client.baseurl, sdk_core::encode_path_segment(&
                 domain.to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19069,7 +18791,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "apply_mailbox_action_shortcut",
@@ -19157,14 +18882,6 @@ pub mod builder {
                 "{}/email/{}/usernames/{}/secrets", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19173,7 +18890,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_secrets_shortcut",
@@ -19258,14 +18978,6 @@ pub mod builder {
                 "{}/email/{}/usernames/{}/secrets", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19275,7 +18987,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_secrets_shortcut",
@@ -19370,14 +19085,6 @@ pub mod builder {
                 "{}/email/{}/usernames/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19386,7 +19093,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_webmail_shortcut",
@@ -19491,14 +19201,6 @@ pub mod builder {
                 "{}/email/{}/usernames/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19508,7 +19210,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_webmail_shortcut",
@@ -19632,14 +19337,6 @@ pub mod builder {
                 "{}/email/{}/usernames/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19649,7 +19346,10 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_mailbox_webmail_shortcut",
@@ -19729,14 +19429,6 @@ pub mod builder {
                 "{}/email/{}/webmailLimits", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19745,7 +19437,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_webmail_limits_shortcut",
@@ -19797,14 +19492,6 @@ pub mod builder {
                 "{}/email/{}/webmailNames", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19813,7 +19500,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_webmail_names_shortcut",
@@ -19865,14 +19555,6 @@ pub mod builder {
                 "{}/email/{}/webmailUpgrade", client.baseurl, sdk_core::encode_path_segment(& domain
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -19881,7 +19563,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
+                .header(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_webmail_upgrade_shortcut",

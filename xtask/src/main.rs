@@ -4,7 +4,9 @@
 //! - `lint [PROVIDER...]`: the spec review (own rules, Redocly, Spectral).
 //! - `docs [--out DIR] [--browser-check]`: HTML references and review pages of the specs.
 //! - `test`: every test and check (what CI runs).
+//! - `bench [--write]`: the SDKs against hand-written code, generation time, compile cost (BENCHMARKS.md).
 
+mod bench;
 mod check;
 mod docs;
 mod generate;
@@ -29,7 +31,9 @@ commands:
   docs [--out DIR]   per provider an HTML reference and a review page, and an index (default docs-out/);
                      --browser-check then opens a reference page in headless Chromium and checks it
   browser-check PROVIDER PAGE
-                     check that PAGE (an HTML file) renders every operation of PROVIDER's spec";
+                     check that PAGE (an HTML file) renders every operation of PROVIDER's spec
+  bench [--write]    measure the SDKs against hand-written calls, generation time and compile cost, one line
+                     per figure (--write: record them in BENCHMARKS.md; --no-compile: skip compile cost)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Some("lint") => lint::run(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
         Some("browser-check") => docs::browser_check_command(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
