@@ -31,9 +31,36 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err("no spec found under specs/".to_string());
     }
     let root = providers::workspace_root();
+    // The providers are independent: generated side by side, one thread each (prettyplease and syn dominate).
+    // The generator's panics are caught (and blamed on an operation); the hook is silenced once, around all
+    // threads, because it is process-wide.
+    let previous_hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let generated: Vec<Result<Generated, String>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = selected
+            .iter()
+            .map(|provider| scope.spawn(move || generate_provider(provider)))
+            .collect();
+        threads
+            .into_iter()
+            .map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|_| Err("the generator thread panicked".to_string()))
+            })
+            .collect()
+    });
+    panic::set_hook(previous_hook);
     let mut stale = Vec::new();
-    for provider in selected {
-        let (client, mock) = generate_provider(provider)?;
+    for (provider, generated) in selected.into_iter().zip(generated) {
+        let Generated {
+            rewrites,
+            client,
+            mock,
+        } = generated?;
+        for rewrite in &rewrites {
+            println!("{provider}: rewrite: {rewrite}");
+        }
         for (relative, code) in [
             (providers::generated_file(provider), client),
             (providers::mock_file(provider), mock),
@@ -94,18 +121,25 @@ fn short_diff(old: &str, new: &str, name: &str) -> String {
     out
 }
 
-/// Reads, normalises and generates one provider's spec, returning the formatted client file and the
-/// formatted httpmock helpers (`src/mock.rs`).
-pub fn generate_provider(provider: &str) -> Result<(String, String), String> {
+/// What one provider's spec generates.
+pub struct Generated {
+    /// What the in-memory normalisation changed, one line each.
+    pub rewrites: Vec<String>,
+    /// `src/generated.rs`.
+    pub client: String,
+    /// `src/mock.rs`: the httpmock helpers.
+    pub mock: String,
+}
+
+/// Reads, normalises and generates one provider's spec. Call it with the panic hook silenced (see `run`):
+/// the generator's assertion failures are caught and reported as errors.
+pub fn generate_provider(provider: &str) -> Result<Generated, String> {
     let spec_file = spec_name(provider);
     let text = fs::read_to_string(providers::spec_path(provider))
         .map_err(|e| format!("{spec_file}: cannot read: {e}"))?;
     let mut spec: Value =
         serde_norway::from_str(&text).map_err(|e| format!("{spec_file}: not valid YAML: {e}"))?;
     let facts = normalize::normalize(&mut spec).map_err(|e| format!("{spec_file}: {e}"))?;
-    for rewrite in &facts.rewrites {
-        println!("{provider}: rewrite: {rewrite}");
-    }
     let api: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
         .map_err(|e| format!("{spec_file}: not an OpenAPI 3.0 document: {e}"))?;
 
@@ -131,10 +165,11 @@ pub fn generate_provider(provider: &str) -> Result<(String, String), String> {
     );
     let code = api_version_header_inline(&code);
     let mock = generate_mock(&api).map_err(|e| format!("{spec_file}: mock helpers: {e}"))?;
-    Ok((
-        header(provider, &spec_file, &code),
-        header(provider, &spec_file, &mock),
-    ))
+    Ok(Generated {
+        rewrites: facts.rewrites.clone(),
+        client: header(provider, &spec_file, &code),
+        mock: header(provider, &spec_file, &mock),
+    })
 }
 
 fn header(provider: &str, spec_file: &str, code: &str) -> String {
@@ -147,12 +182,9 @@ fn header(provider: &str, spec_file: &str, code: &str) -> String {
 /// progenitor's typed httpmock helpers (`MockServerExt`, one `When`/`Then` pair per operation), made to
 /// compile against this workspace's crates and to pass clippy.
 fn generate_mock(api: &openapiv3::OpenAPI) -> Result<String, String> {
-    let previous_hook = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         Generator::new(&settings()).httpmock(api, "crate")
     }));
-    panic::set_hook(previous_hook);
     let tokens = match outcome {
         Ok(Ok(tokens)) => tokens,
         Ok(Err(e)) => return Err(e.to_string()),
@@ -276,12 +308,9 @@ fn settings() -> GenerationSettings {
 
 /// Runs the generator, turning its panics (it asserts on shapes it cannot handle) into errors.
 fn generate_quietly(api: &openapiv3::OpenAPI) -> Result<TokenStream, String> {
-    let previous_hook = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         Generator::new(&settings()).generate_tokens(api)
     }));
-    panic::set_hook(previous_hook);
     match outcome {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(e.to_string()),
