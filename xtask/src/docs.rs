@@ -498,7 +498,7 @@ fn browser_check(provider: &'static str, page: &Path) -> Result<(), String> {
     if !Path::new(&chromium).exists() {
         return Err(format!(
             "the browser check needs Chromium at {chromium}, which is missing; install it with \
-             `apt-get update && apt-get install -y --no-install-recommends chromium` (or set CHROMIUM)"
+             `apt-get update && apt-get install -y chromium` (or set CHROMIUM)"
         ));
     }
     if !page.exists() {
