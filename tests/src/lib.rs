@@ -6,6 +6,24 @@ pub mod prism;
 pub mod server;
 pub mod surface;
 
+/// The workspace's root folder (the parent of `tests/`).
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives one folder below the workspace root")
+        .to_path_buf()
+}
+
+/// `specs/<provider>.yaml`, read at test time, as JSON.
+pub fn spec(provider: &str) -> serde_json::Value {
+    let path = workspace_root()
+        .join("specs")
+        .join(format!("{provider}.yaml"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_norway::from_str(&text).expect("the spec is YAML")
+}
+
 /// Prints a figure a test measured (cases fuzzed, connections seen) so that it shows in the output of
 /// `cargo test` even when the test passes: libtest captures `println!`, not a direct write to stderr.
 pub fn report(line: impl std::fmt::Display) {

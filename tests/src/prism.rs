@@ -14,7 +14,7 @@ use std::fmt::Debug;
 use std::fs::File;
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -25,17 +25,11 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::server::{Recorded, read_request};
+use crate::workspace_root;
 
 /// How long Prism may take to start listening (about 2 s on an idle 2-core machine, over 10 s when several
 /// start at once on busy cores).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ lives one folder below the workspace root")
-        .to_path_buf()
-}
 
 /// A running `prism mock --errors` server; killed when dropped.
 pub struct Prism {
@@ -299,12 +293,7 @@ impl SpecOperation {
 
 /// Every operation of `specs/<provider>.yaml`, in the spec's order.
 pub fn spec_operations(provider: &str) -> Vec<SpecOperation> {
-    let path = workspace_root()
-        .join("specs")
-        .join(format!("{provider}.yaml"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let spec: Value = serde_norway::from_str(&text).expect("the spec is YAML");
+    let spec = crate::spec(provider);
     let shared = spec
         .pointer("/components/responses")
         .cloned()
@@ -692,9 +681,8 @@ impl<'p> Judge<'p> {
             self.started.elapsed().as_secs_f64(),
             provider = self.provider,
         );
-        // Written to the process's stderr, not through the test harness (which keeps a passing test's output
-        // to itself): the figures show in every run of the suite.
-        let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), report.as_bytes());
+        // Past the test harness (which keeps a passing test's output to itself): the figures show in every run.
+        crate::report(report);
         if !missing.is_empty() {
             self.failures.push(format!(
                 "operations of the spec never called: {}",

@@ -15,9 +15,7 @@ use serde_json::{Value, json};
 
 /// A request body of the spec's first named example of `operation_id` (the spec's own valid request).
 fn example<T: DeserializeOwned>(provider: &str, operation_id: &str) -> T {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
-    let text = std::fs::read_to_string(format!("{path}/{provider}.yaml")).expect("the spec");
-    let spec: Value = serde_norway::from_str(&text).expect("YAML");
+    let spec = sdk_tests::spec(provider);
     let operation = spec["paths"]
         .as_object()
         .expect("paths")

@@ -114,7 +114,7 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 fn build_reference(root: &Path, redocly: &Path, provider: &str, page: &Path) -> Result<(), String> {
-    let spec = format!("specs/{provider}.yaml");
+    let spec = providers::spec_file(provider);
     let output = Command::new(redocly)
         .args(["build-docs", &spec, "--inlineBundle", "--output"])
         .arg(page)
@@ -166,7 +166,7 @@ struct Decision {
 
 impl Spec {
     fn read(provider: &'static str) -> Result<Spec, String> {
-        let file = format!("specs/{provider}.yaml");
+        let file = providers::spec_file(provider);
         let text = fs::read_to_string(providers::spec_path(provider))
             .map_err(|e| format!("{file}: cannot read: {e}"))?;
         let yaml: Yaml =
@@ -385,7 +385,7 @@ fn review_page(spec: &Spec, seed: Option<(&str, &str)>) -> String {
     }
     sections.sort_by_key(|(_, line, _)| line.unwrap_or(usize::MAX));
 
-    let file = format!("specs/{}.yaml", spec.provider);
+    let file = providers::spec_file(spec.provider);
     let mut body = format!(
         "<p><a href=\"../index.html\">All providers</a> · <a href=\"reference.html\">API reference</a></p>\n\
          <h1>{} {}: review</h1>\n\

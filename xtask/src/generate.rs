@@ -74,7 +74,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             if check {
                 eprintln!(
                     "{provider}: {relative} differs from what {} generates:",
-                    spec_name(provider)
+                    providers::spec_file(provider)
                 );
                 eprintln!("{}", short_diff(&current, &code, &relative));
                 stale.push(relative);
@@ -94,10 +94,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
             stale.join(", ")
         ))
     }
-}
-
-fn spec_name(provider: &str) -> String {
-    format!("specs/{provider}.yaml")
 }
 
 /// At most 40 lines of unified diff, so a stale file is named and shown, not dumped.
@@ -134,11 +130,8 @@ pub struct Generated {
 /// Reads, normalises and generates one provider's spec. Call it with the panic hook silenced (see `run`):
 /// the generator's assertion failures are caught and reported as errors.
 pub fn generate_provider(provider: &str) -> Result<Generated, String> {
-    let spec_file = spec_name(provider);
-    let text = fs::read_to_string(providers::spec_path(provider))
-        .map_err(|e| format!("{spec_file}: cannot read: {e}"))?;
-    let mut spec: Value =
-        serde_norway::from_str(&text).map_err(|e| format!("{spec_file}: not valid YAML: {e}"))?;
+    let spec_file = providers::spec_file(provider);
+    let mut spec = providers::read_spec(provider)?;
     let facts = normalize::normalize(&mut spec).map_err(|e| format!("{spec_file}: {e}"))?;
     let api: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
         .map_err(|e| format!("{spec_file}: not an OpenAPI 3.0 document: {e}"))?;

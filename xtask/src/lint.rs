@@ -12,7 +12,6 @@
 //! error or warning makes the command fail.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
 use std::process::Command;
 
@@ -42,12 +41,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err("no spec found under specs/".to_string());
     }
     let root = providers::workspace_root();
-    let files: Vec<String> = selected.iter().map(|p| spec_file(p)).collect();
+    let files: Vec<String> = selected.iter().map(|p| providers::spec_file(p)).collect();
 
     let mut by_file: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
     let mut looked_at = BTreeMap::new();
     for (provider, file) in selected.iter().zip(&files) {
-        let review = review(&read_spec(provider)?);
+        let review = review(&providers::read_spec(provider)?);
         looked_at.insert(file.clone(), (review.operations, review.examples));
         by_file.insert(file.clone(), review.findings);
     }
@@ -83,20 +82,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-fn spec_file(provider: &str) -> String {
-    format!("specs/{provider}.yaml")
-}
-
 fn display_pointer(pointer: &str) -> &str {
     if pointer.is_empty() { "/" } else { pointer }
-}
-
-/// Reads a spec as JSON (for the rules) from its YAML.
-pub fn read_spec(provider: &str) -> Result<Value, String> {
-    let file = spec_file(provider);
-    let text = fs::read_to_string(providers::spec_path(provider))
-        .map_err(|e| format!("{file}: cannot read: {e}"))?;
-    serde_norway::from_str(&text).map_err(|e| format!("{file}: not valid YAML: {e}"))
 }
 
 // ---------------------------------------------------------------------------------------------------------

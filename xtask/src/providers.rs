@@ -25,6 +25,19 @@ pub fn spec_path(provider: &str) -> PathBuf {
         .join(format!("{provider}.yaml"))
 }
 
+/// A provider's spec as named in messages: `specs/<provider>.yaml`.
+pub fn spec_file(provider: &str) -> String {
+    format!("specs/{provider}.yaml")
+}
+
+/// Reads a provider's spec from its YAML, as JSON.
+pub fn read_spec(provider: &str) -> Result<serde_json::Value, String> {
+    let file = spec_file(provider);
+    let text = std::fs::read_to_string(spec_path(provider))
+        .map_err(|e| format!("{file}: cannot read: {e}"))?;
+    serde_norway::from_str(&text).map_err(|e| format!("{file}: not valid YAML: {e}"))
+}
+
 /// The generated file of a provider's crate, relative to the workspace root.
 pub fn generated_file(provider: &str) -> String {
     format!("sdk-{provider}/src/generated.rs")

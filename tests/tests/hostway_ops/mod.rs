@@ -19,11 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// `specs/hostway.yaml`, read at test time.
-pub static SPEC: LazyLock<Value> = LazyLock::new(|| {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/hostway.yaml");
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    serde_norway::from_str(&text).expect("the spec is YAML")
-});
+pub static SPEC: LazyLock<Value> = LazyLock::new(|| sdk_tests::spec("hostway"));
 
 pub const ACCOUNT_USER: &str = "owner-7";
 pub const ACCOUNT_PASSWORD: &str = "PW-SENTINEL-hw1";

@@ -83,13 +83,6 @@ pub struct Operation<C> {
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
-/// `specs/<sdk>.yaml` as JSON.
-pub fn spec(sdk: &str) -> Value {
-    let path = format!("{}/../specs/{sdk}.yaml", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    serde_norway::from_str(&text).expect("the spec is YAML")
-}
-
 /// Every operation of a spec: id -> (method, path, operation object, parameters shared by its path).
 pub fn spec_operations(spec: &Value) -> BTreeMap<String, (String, String, Value)> {
     let mut ops = BTreeMap::new();
@@ -158,7 +151,7 @@ fn secret_name(name: &str) -> bool {
 
 impl Args {
     pub fn new(sdk: &str) -> Self {
-        let spec = spec(sdk);
+        let spec = sdk_tests::spec(sdk);
         let ops = spec_operations(&spec);
         Self {
             spec,
