@@ -7,7 +7,7 @@ use reqwest::Url;
 use tokio::sync::Semaphore;
 
 use crate::decode::BodyLimit;
-use crate::redact::redact_url;
+use crate::redact::{Patterns, redact_base_url as redacted};
 use crate::{ApiProfile, Credentials, RetryPolicy, Runtime};
 
 /// Implemented by each generated `Client`: how the builder hands it its parts.
@@ -24,6 +24,7 @@ pub struct ClientBuilder<C> {
     credentials: Credentials,
     base_url: Option<String>,
     timeout: Duration,
+    operation_timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
     body_limit: BodyLimit,
@@ -39,6 +40,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("credentials", &self.credentials)
             .field("base_url", &self.base_url.as_deref().map(redacted))
             .field("timeout", &self.timeout)
+            .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
             .field("body_limit", &self.body_limit)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
@@ -62,6 +64,10 @@ impl std::error::Error for BuildError {}
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default number of requests one client (with its clones) has in flight at once.
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 32;
+/// The default limit on a whole call: queueing behind the concurrency limit, getting credentials, every
+/// attempt, every wait between attempts, and reading the answer. Two minutes: room for the default three
+/// attempts of [`DEFAULT_TIMEOUT`] each and their waits, while no call hangs for ever.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 /// The default limit on establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -72,6 +78,7 @@ impl<C: FromParts> ClientBuilder<C> {
             credentials,
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
+            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
             body_limit: BodyLimit::DEFAULT,
@@ -87,10 +94,22 @@ impl<C: FromParts> ClientBuilder<C> {
         self
     }
 
-    /// The limit on a whole request, from sending to the last byte of the answer (per attempt, see
-    /// [`ClientBuilder::retry_policy`]). Default: [`DEFAULT_TIMEOUT`].
+    /// The limit on one attempt, from sending to the last byte of the answer (see
+    /// [`ClientBuilder::retry_policy`]); also on one wait for a custom authenticator's credentials.
+    /// Default: [`DEFAULT_TIMEOUT`]. It applies also with [`ClientBuilder::http_client`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The limit on a whole call: waiting for a turn behind [`ClientBuilder::max_concurrent_requests`],
+    /// getting credentials, every attempt, every wait between attempts (a `Retry-After` that would end past
+    /// it is not waited for: the answer goes back at once) and reading the answer's body. A call that runs
+    /// out of time ends in `Error::CommunicationError(e)` with `e.is_timeout()` (queued, sending or reading)
+    /// or, while a custom authenticator was getting credentials, `Error::Custom` saying "timed out".
+    /// Default: [`DEFAULT_OPERATION_TIMEOUT`].
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = timeout;
         self
     }
 
@@ -144,6 +163,10 @@ impl<C: FromParts> ClientBuilder<C> {
             )));
         }
         self.credentials.validate().map_err(BuildError)?;
+        // Feature `rustls-ring`: reqwest has no crypto provider of its own (it would panic building the
+        // client); ring becomes the process default unless the application installed one first.
+        #[cfg(feature = "rustls-ring")]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -159,28 +182,84 @@ impl<C: FromParts> ClientBuilder<C> {
                 .build()
                 .map_err(|e| BuildError(format!("cannot build the HTTP client: {e}")))?,
         };
+        // Everything the client holds that must never come back in its output, whatever a server echoes.
+        let mut held: Vec<String> = self.credentials.secrets();
+        if let Some(password) = parsed.password() {
+            held.push(password.to_string());
+            if let Ok(decoded) = std::str::from_utf8(&percent_decode(password)) {
+                held.push(decoded.to_string());
+            }
+        }
         let runtime = Runtime {
+            attempt_timeout: self.timeout,
+            operation_timeout: self.operation_timeout,
+            held: Patterns::new(held.iter().map(String::as_str)),
             profile: self.profile,
             auth_header: self.credentials.header(),
             credentials: self.credentials,
             retry: self.retry,
             body_limit: self.body_limit,
-            in_flight: Arc::new(Semaphore::new(self.max_concurrent_requests)),
+            in_flight: crate::runtime::Turns::new(self.max_concurrent_requests),
+            retry_unsafe_methods: false,
+            extra_headers: Arc::new([]),
         };
         Ok(C::from_parts(base_url.trim_end_matches('/'), http, runtime))
     }
 }
 
-fn redacted(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut parsed) => {
-            redact_url(&mut parsed, &[]);
-            parsed.to_string()
+/// Percent-decoding (a password in a URL's user info is kept encoded by the URL parser).
+fn percent_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
         }
-        // Unparsable: whatever precedes an `@` may be a user name and password.
-        Err(_) => match url.rsplit_once('@') {
-            Some((_, host)) => format!("<user info redacted>@{host}"),
-            None => url.to_string(),
-        },
+    }
+    out
+}
+
+#[cfg(all(test, feature = "rustls-ring"))]
+mod ring_tests {
+    use super::*;
+
+    struct Plain;
+    impl FromParts for Plain {
+        fn from_parts(_: &str, _: reqwest::Client, _: Runtime) -> Self {
+            Plain
+        }
+    }
+
+    static PROFILE: ApiProfile = ApiProfile {
+        sdk_name: "sdk-test",
+        sdk_version: "0.0.0",
+        default_base_url: "https://example.invalid/api",
+        public_operations: &[],
+        secret_query_parameters: &[],
+        secret_body_members: &[],
+        routes: &[],
+    };
+
+    /// `cargo test -p sdk-core --features rustls-ring`: reqwest without a provider of its own panics while
+    /// building a client unless one is installed.
+    #[test]
+    fn a_client_builds_with_ring_as_the_only_provider() {
+        ClientBuilder::<Plain>::new(&PROFILE, Credentials::bearer("token"))
+            .build()
+            .expect("client");
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
     }
 }

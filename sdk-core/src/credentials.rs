@@ -3,7 +3,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use crate::Secret;
 
@@ -41,10 +41,18 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
         request: &'a mut reqwest::Request,
     ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 
-    /// Whether `response` says the credentials went stale (e.g. an expired token): the runtime then calls
-    /// [`Authenticator::authorize`] again and resends the request once.
-    fn is_stale(&self, _response: &reqwest::Response) -> bool {
+    /// Whether `response`, the answer to a request that carried the headers `sent`, says the credentials it
+    /// carried went stale (e.g. an expired token): the runtime then calls [`Authenticator::authorize`] again
+    /// and resends the request once. `sent` lets an authenticator tell a refusal of the credentials it holds
+    /// now from a late refusal of ones it has already replaced (which must not replace them again).
+    fn is_stale(&self, _sent: &HeaderMap, _response: &reqwest::Response) -> bool {
         false
+    }
+
+    /// Every secret value it holds now (keys, passwords, tokens): the runtime keeps them out of everything
+    /// it hands back, whatever a server echoes.
+    fn secrets(&self) -> Vec<Secret> {
+        Vec::new()
     }
 }
 
@@ -82,6 +90,29 @@ impl Credentials {
             key_parameter: key_parameter.into(),
             key: key.into(),
         }
+    }
+
+    /// Every secret value these credentials hold now (for the runtime to keep out of its output). A Basic
+    /// user name counts (some providers put a token there); so does the header value sent.
+    pub(crate) fn secrets(&self) -> Vec<String> {
+        let mut secrets = match self {
+            Self::None => Vec::new(),
+            Self::Basic { username, password } => {
+                vec![username.clone(), password.expose().to_string()]
+            }
+            Self::ApiKeyHeader { key, .. } => vec![key.expose().to_string()],
+            Self::Bearer(token) => vec![token.expose().to_string()],
+            Self::QueryPair { key, .. } => vec![key.expose().to_string()],
+            // Asked on every call: its secrets change (tokens).
+            Self::Custom(_) => Vec::new(),
+        };
+        if let Some((_, value)) = self.header()
+            && let Ok(value) = value.to_str()
+            && let Some((_, encoded)) = value.split_once(' ')
+        {
+            secrets.push(encoded.to_string());
+        }
+        secrets
     }
 
     /// Checks what can be checked before the first request (values that cannot go in a header).

@@ -1,8 +1,13 @@
 //! Decoding of JSON bodies for the generated clients (`cargo xtask generate` points them here).
 
-use progenitor_client::{Error, ResponseValue};
+pub mod tagged;
+
+use progenitor_client::ResponseValue;
 use reqwest::header::CONTENT_LENGTH;
 use serde::de::DeserializeOwned;
+
+use crate::Error;
+use crate::runtime::CallSecrets;
 
 /// The most bytes of a body the decoder reads: a larger body ends in an error (with its status), never in
 /// unbounded memory. Set with `ClientBuilder::max_response_body`; [`BodyLimit::DEFAULT`] otherwise.
@@ -47,10 +52,96 @@ pub const KEPT_PREFIX: usize = 64 * 1024;
 /// documented JSON keeps its HTTP status, headers and bytes: it becomes [`Error::UnexpectedResponse`] (with
 /// an [`UndecodableBody`] extension), never a status-less `InvalidResponsePayload` or `ResponseBodyError`.
 /// At most the response's [`BodyLimit`] is read. An empty body reads as JSON `null` (a spec whose
-/// response may be empty declares it nullable).
+/// response may be empty declares it nullable); a UTF-8 byte-order mark before the JSON is skipped
+/// (RFC 8259 §8.1 lets a parser ignore it). A success body is decoded as sent: its secret members are
+/// `Secret`s, whose `Debug` shows nothing.
 pub async fn json_response<T: DeserializeOwned, E>(
     mut response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error<E>> {
+    let (body, failure) = read(&mut response).await;
+    decode(response, body, failure)
+}
+
+/// A documented error answer (`Error::ErrorResponse` with its typed body). The body is read (at most the
+/// [`BodyLimit`]) and every secret the client and the call hold is scrubbed from it, as is and in its
+/// percent-, form- and JSON-escaped forms, before it is decoded: a server that copies the request into its
+/// error cannot make an error show an API key or a password. A body that does not decode becomes
+/// [`Error::UnexpectedResponse`], as in [`json_response`].
+pub async fn error_response<E: DeserializeOwned>(mut response: reqwest::Response) -> Error<E> {
+    let (body, failure) = read(&mut response).await;
+    let body = scrubbed(&response, body);
+    match decode(response, body, failure) {
+        Ok(value) => Error::ErrorResponse(value),
+        Err(error) => error,
+    }
+}
+
+/// An answer whose status the spec does not document (`Error::UnexpectedResponse`). Its body is read into
+/// memory now (at most the [`BodyLimit`]; of a larger one the first [`KEPT_PREFIX`] bytes, with an
+/// [`UndecodableBody`] of kind `TooLarge`) and scrubbed of every secret like [`error_response`]'s, so that an
+/// error a caller keeps holds neither a connection nor the client's concurrency turn, and shows no secret.
+pub async fn unexpected_response<E>(mut response: reqwest::Response) -> Error<E> {
+    let (body, failure) = read(&mut response).await;
+    let body = scrubbed(&response, body);
+    Error::UnexpectedResponse(rebuild(response, body, failure))
+}
+
+/// The body with the call's secrets (attached by the runtime) replaced.
+fn scrubbed(response: &reqwest::Response, body: Vec<u8>) -> Vec<u8> {
+    match response.extensions().get::<CallSecrets>() {
+        Some(CallSecrets(secrets)) => secrets.scrub(&body).unwrap_or(body),
+        None => body,
+    }
+}
+
+// progenitor's `Error` is what the generated code returns; boxing it here would only move the copy.
+#[allow(clippy::result_large_err)]
+fn decode<T: DeserializeOwned, E>(
+    mut response: reqwest::Response,
+    body: Vec<u8>,
+    failure: Option<UndecodableBody>,
+) -> Result<ResponseValue<T>, Error<E>> {
+    let failure = match failure {
+        Some(failure) => failure,
+        None => {
+            let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
+            let text: &[u8] = if text.iter().all(u8::is_ascii_whitespace) {
+                b"null"
+            } else {
+                text
+            };
+            match serde_json::from_slice(text) {
+                Ok(inner) => {
+                    let status = response.status();
+                    // Moved out, not copied: the response is done with.
+                    let headers = std::mem::take(response.headers_mut());
+                    return Ok(ResponseValue::new(inner, status, headers));
+                }
+                Err(e) => UndecodableBody {
+                    kind: UndecodableKind::NotJson,
+                    // serde's message may quote the body ("invalid type: string \"..\""): a server that
+                    // copied the request into it must not make the error show a secret.
+                    reason: String::from_utf8_lossy(&scrubbed(
+                        &response,
+                        e.to_string().into_bytes(),
+                    ))
+                    .into_owned(),
+                },
+            }
+        }
+    };
+    // Not the documented answer: an error, whose body is scrubbed like any error's.
+    let body = scrubbed(&response, body);
+    Err(Error::UnexpectedResponse(rebuild(
+        response,
+        body,
+        Some(failure),
+    )))
+}
+
+/// Reads at most the response's [`BodyLimit`] of its body: the bytes, and why reading stopped short (of a
+/// too-large body, the first [`KEPT_PREFIX`] bytes are kept).
+pub(crate) async fn read(response: &mut reqwest::Response) -> (Vec<u8>, Option<UndecodableBody>) {
     let limit = response
         .extensions()
         .get::<BodyLimit>()
@@ -94,30 +185,9 @@ pub async fn json_response<T: DeserializeOwned, E>(
         .is_some_and(|f| f.kind == UndecodableKind::TooLarge)
     {
         body.truncate(KEPT_PREFIX);
+        body.shrink_to_fit();
     }
-    let failure = match failure {
-        Some(failure) => failure,
-        None => {
-            let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-                b"null"
-            } else {
-                &body
-            };
-            match serde_json::from_slice(text) {
-                Ok(inner) => {
-                    let status = response.status();
-                    // Moved out, not copied: the response is done with.
-                    let headers = std::mem::take(response.headers_mut());
-                    return Ok(ResponseValue::new(inner, status, headers));
-                }
-                Err(e) => UndecodableBody {
-                    kind: UndecodableKind::NotJson,
-                    reason: e.to_string(),
-                },
-            }
-        }
-    };
-    Err(Error::UnexpectedResponse(rebuild(response, body, failure)))
+    (body, failure)
 }
 
 fn too_large(limit: usize) -> UndecodableBody {
@@ -127,19 +197,23 @@ fn too_large(limit: usize) -> UndecodableBody {
     }
 }
 
-/// The same status, version, headers and URL, with the bytes that were read and why they were not decoded.
-fn rebuild(
+/// The same status, version, headers and URL, with the bytes that were read and why they were not decoded
+/// (if they were not). The original body (and with it the client's concurrency turn) is dropped.
+pub(crate) fn rebuild(
     response: reqwest::Response,
     body: Vec<u8>,
-    failure: UndecodableBody,
+    failure: Option<UndecodableBody>,
 ) -> reqwest::Response {
     let url = response.url().clone();
     let mut rebuilt = http::Response::new(reqwest::Body::from(body));
     *rebuilt.status_mut() = response.status();
     *rebuilt.version_mut() = response.version();
     *rebuilt.headers_mut() = response.headers().clone();
-    rebuilt.extensions_mut().insert(failure);
-    crate::runtime::with_url(reqwest::Response::from(rebuilt), url)
+    if let Some(failure) = failure {
+        rebuilt.extensions_mut().insert(failure);
+    }
+    crate::runtime::set_url(rebuilt.extensions_mut(), url);
+    reqwest::Response::from(rebuilt)
 }
 
 /// An error and its sources on one line (reqwest's own `Display` stops at "error decoding response body").

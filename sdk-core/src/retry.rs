@@ -141,7 +141,8 @@ impl RetryPolicy {
         error: &reqwest::Error,
     ) -> Option<Duration> {
         let transport = error.is_connect() || error.is_timeout() || error.is_request();
-        (attempt < self.max_attempts && transport).then(|| self.backoff(attempt, previous))
+        (attempt < self.max_attempts && transport && !unparsable_answer(error))
+            .then(|| self.backoff(attempt, previous))
     }
 
     /// The jittered backoff before attempt `attempt + 1` (`attempt` >= 1), given the previous wait.
@@ -159,6 +160,22 @@ impl RetryPolicy {
             }
         }
     }
+}
+
+/// Whether the error is an answer hyper refused to parse (a head too large, a bad status line): the
+/// server's answer, not a transient failure, so sending again only repeats it.
+fn unparsable_answer(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if cause
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse)
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 fn retried_status(status: StatusCode) -> bool {
@@ -223,18 +240,26 @@ fn parse_http_date(value: &str) -> Option<u64> {
     if !(1..=31).contains(&day) || hours > 23 || minutes > 59 || seconds > 60 || year < 1970 {
         return None;
     }
-    Some(days_from_civil(year, month, day) * 86_400 + hours * 3_600 + minutes * 60 + seconds)
+    // Checked: a server may send any year (999999999999 overflowed the multiplication below). A date too far
+    // for u64 seconds is not a date.
+    days_from_civil(year, month, day)?
+        .checked_mul(86_400)?
+        .checked_add(hours * 3_600 + minutes * 60 + seconds)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`), year >= 1970.
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`), year >= 1970;
+/// `None` when it does not fit in a `u64`.
+fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year / 400;
     let year_of_era = year - era * 400;
     let month_index = (month + 9) % 12;
     let day_of_year = (153 * month_index + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    // Bounded operands above (year_of_era < 400, day <= 31); only the era can overflow.
+    era.checked_mul(146_097)?
+        .checked_add(day_of_era)?
+        .checked_sub(719_468)
 }
 
 #[cfg(test)]
@@ -277,9 +302,10 @@ mod tests {
 
     #[test]
     fn days_from_civil_matches_known_dates() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(days_from_civil(2024, 2, 29), 19_782);
+        assert_eq!(days_from_civil(1970, 1, 1), Some(0));
+        assert_eq!(days_from_civil(2000, 3, 1), Some(11_017));
+        assert_eq!(days_from_civil(2024, 2, 29), Some(19_782));
+        assert_eq!(days_from_civil(u64::MAX, 12, 31), None);
     }
 
     #[test]
@@ -357,6 +383,109 @@ mod tests {
             policy.after_response(1, zero, StatusCode::TOO_MANY_REQUESTS, &headers),
             None,
             "a wait over max_retry_after is the caller's decision"
+        );
+    }
+}
+
+/// Generated `Retry-After` values (seeded, reproducible): no value panics (debug build: overflow checks on),
+/// and no wait the policy returns exceeds `max_retry_after`.
+#[cfg(test)]
+mod generated_retry_after {
+    use super::*;
+
+    const MONTHS: [&str; 13] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Foo",
+    ];
+
+    /// A number in one of several magnitudes, up to far beyond `u64`.
+    fn number(rng: &mut fastrand::Rng) -> String {
+        match rng.u8(0..6) {
+            0 => rng.u8(0..100).to_string(),
+            1 => rng.u32(..).to_string(),
+            2 => rng.u64(..).to_string(),
+            3 => format!("{}{}", rng.u64(..), rng.u64(..)),
+            4 => "9".repeat(rng.usize(1..60)),
+            _ => format!("-{}", rng.u32(..)),
+        }
+    }
+
+    fn value(rng: &mut fastrand::Rng) -> String {
+        let day = number(rng);
+        let month = MONTHS[rng.usize(..MONTHS.len())];
+        let year = number(rng);
+        let time = format!("{}:{}:{}", number(rng), number(rng), number(rng));
+        match rng.u8(0..8) {
+            0 => number(rng),
+            1 => format!("Sun, {day} {month} {year} {time} GMT"),
+            2 => format!("Sunday, {day}-{month}-{year} {time} GMT"),
+            3 => format!("Sun {month} {day} {time} {year}"),
+            // Plausible dates, some far in the future.
+            4 => format!(
+                "Sun, {:02} {month} {} {:02}:{:02}:{:02} GMT",
+                rng.u8(1..=31),
+                rng.u64(1970..=u64::MAX / 2),
+                rng.u8(0..24),
+                rng.u8(0..60),
+                rng.u8(0..61)
+            ),
+            5 => (0..rng.usize(0..40))
+                .map(|_| rng.char(..))
+                .collect::<String>(),
+            6 => (0..rng.usize(0..40))
+                .map(|_| char::from(rng.u8(0x20..0x7f)))
+                .collect::<String>(),
+            _ => format!(" {} ", number(rng)),
+        }
+    }
+
+    #[test]
+    fn no_retry_after_value_panics_or_exceeds_the_cap() {
+        let seed = std::env::var("SDK_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0x5eed_0013);
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let cap = Duration::from_secs(30);
+        let policy = RetryPolicy::default().max_retry_after(cap);
+        let mut fixed = vec![
+            "Sun, 06 Nov 999999999999 08:49:37 GMT".to_string(),
+            "Sun, 06 Nov 99999999999999999 08:49:37 GMT".to_string(),
+            "Sunday, 06-Nov-99999999999999999 08:49:37 GMT".to_string(),
+            "Sun Nov  6 08:49:37 99999999999999999".to_string(),
+            "Sun, 06 Nov 18446744073709551615 23:59:60 GMT".to_string(),
+            "99999999999999999999999999".to_string(),
+        ];
+        let cases = 20_000;
+        fixed.extend((0..cases).map(|_| value(&mut rng)));
+        let mut waited = 0;
+        for text in &fixed {
+            let now = SystemTime::now();
+            // The parser alone, at a few "now"s (the epoch, today, the far future).
+            for now in [
+                UNIX_EPOCH,
+                now,
+                UNIX_EPOCH + Duration::from_secs(u64::MAX / 4),
+            ] {
+                let _ = parse_retry_after(text, now);
+            }
+            let Ok(header) = reqwest::header::HeaderValue::from_str(text) else {
+                continue;
+            };
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(RETRY_AFTER, header);
+            let wait =
+                policy.after_response(1, Duration::ZERO, StatusCode::SERVICE_UNAVAILABLE, &headers);
+            if let Some(wait) = wait {
+                waited += 1;
+                assert!(
+                    wait <= cap.max(policy.max_delay),
+                    "{text:?} (seed {seed}): waits {wait:?}"
+                );
+            }
+        }
+        println!(
+            "retry-after: {} generated values (seed {seed}), {waited} waited for",
+            fixed.len()
         );
     }
 }
