@@ -59,11 +59,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let compile = !args.iter().any(|a| a == "--no-compile");
     if let Some(other) = args
         .iter()
-        .find(|a| !matches!(a.as_str(), "--write" | "--no-compile"))
+        .find(|a| !matches!(a.as_str(), "--write" | "--no-compile" | "--versus-hand"))
     {
         return Err(format!(
-            "unknown option `{other}` (expected --write, --no-compile)"
+            "unknown option `{other}` (expected --write, --no-compile, --versus-hand)"
         ));
+    }
+    if args.iter().any(|a| a == "--versus-hand") {
+        // Only the clean builds of an SDK call against the same call by hand (about 7 minutes on a quiet 2-core machine).
+        let mut figures = Vec::new();
+        versus_hand_figures(&mut figures)?;
+        println!();
+        for figure in &figures {
+            println!("{}", figure.line());
+        }
+        return Ok(());
     }
     if write && !compile {
         return Err("`--write` records every figure: drop `--no-compile`".into());
@@ -83,6 +93,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "== compile cost for a downstream user (debug profile), scratch crates in target/bench-compile/"
         );
         compile_figures(&mut figures)?;
+        println!(
+            "== compile cost: one call through an SDK against the same call by hand, clean builds"
+        );
+        versus_hand_figures(&mut figures)?;
     }
 
     let elapsed = started.elapsed();
@@ -221,16 +235,13 @@ struct Downstream {
     main: String,
 }
 
-/// The SDK call a downstream `main` makes (it builds a client and prints it, so the crate is really used).
-fn client_expression(provider: &str) -> &'static str {
-    match provider {
-        "mailchannels" => "sdk_mailchannels::Client::from_api_key(\"key\")",
-        "mailup" => "sdk_mailup::Client::from_token(\"token\")",
-        "hostway" => "sdk_hostway::Client::account_owner(\"user\", \"password\")",
-        "greenview" => "sdk_greenview::Client::public()",
-        "resellerclub" => "sdk_resellerclub::Client::test(1, \"key\")",
-        other => unreachable!("no client expression for {other}"),
-    }
+/// The SDK call a downstream `main` makes (it builds a client and prints it, so the crate is really used):
+/// the same for every provider (each SDK's `Credentials::from_env` and `Client::builder`), so a new provider
+/// needs no entry here.
+fn client_expression(provider: &str) -> String {
+    format!(
+        "sdk_{provider}::Credentials::from_env().map(|credentials| sdk_{provider}::Client::builder(credentials).build())"
+    )
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -239,7 +250,8 @@ enum Tls {
     Default,
     None,
     Native,
-    /// rustls with ring: `reqwest/rustls-no-provider` + `rustls/ring`, the provider installed in `main`.
+    /// rustls with ring: the crates' `rustls-ring` feature (by hand: `reqwest/rustls-no-provider` +
+    /// `rustls/ring`, the provider installed in `main`).
     RustlsRing,
 }
 
@@ -247,23 +259,19 @@ fn downstream(provider: &str, tls: Tls) -> Downstream {
     let root = providers::workspace_root();
     let path = root.join(format!("sdk-{provider}"));
     let path = path.display();
-    let mut dependencies = match tls {
+    let dependencies = match tls {
         Tls::Default => format!("sdk-{provider} = {{ path = \"{path}\" }}\n"),
-        Tls::None | Tls::RustlsRing => {
+        Tls::None => {
             format!("sdk-{provider} = {{ path = \"{path}\", default-features = false }}\n")
         }
+        Tls::RustlsRing => format!(
+            "sdk-{provider} = {{ path = \"{path}\", default-features = false, features = [\"rustls-ring\"] }}\n"
+        ),
         Tls::Native => format!(
             "sdk-{provider} = {{ path = \"{path}\", default-features = false, features = [\"native-tls\"] }}\n"
         ),
     };
     let mut main = String::from("fn main() {\n");
-    if tls == Tls::RustlsRing {
-        dependencies.push_str(
-            "reqwest = { version = \"0.13\", default-features = false, features = [\"rustls-no-provider\"] }\n\
-             rustls = { version = \"0.23\", default-features = false, features = [\"ring\", \"std\", \"tls12\"] }\n",
-        );
-        main.push_str("    let _ = rustls::crypto::ring::default_provider().install_default();\n");
-    }
     let _ = writeln!(
         main,
         "    let client = {}.expect(\"client\");\n    println!(\"{{client:?}}\");\n}}",
@@ -402,7 +410,7 @@ fn compile_figures(figures: &mut Vec<Figure>) -> Result<(), String> {
         (
             Tls::RustlsRing,
             "rustls + ring",
-            "`default-features = false` + reqwest `rustls-no-provider` + rustls `ring`",
+            "the crates' `rustls-ring` feature (`default-features = false`)",
         ),
         (
             Tls::Native,
@@ -508,6 +516,108 @@ fn compile_figures(figures: &mut Vec<Figure>) -> Result<(), String> {
             target: "none".into(),
             met: Some(duplicates.is_empty()),
             note: "`cargo tree --duplicates --edges normal,build -p sdk-<provider>`".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A downstream binary that makes one call (MailChannels' `GET /sub_accounts` with its API key) through the
+/// SDK, or the same call written by hand with reqwest + serde + tokio, with the same TLS choice.
+fn one_call(tls: Tls, by_hand: bool) -> Downstream {
+    let root = providers::workspace_root();
+    let path = root.join("sdk-mailchannels");
+    let path = path.display();
+    let tokio = "tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n";
+    let (name, dependencies, main) = if by_hand {
+        let reqwest_tls = match tls {
+            Tls::Default => "\"rustls\"",
+            Tls::RustlsRing => "\"rustls-no-provider\"",
+            Tls::Native => "\"native-tls\"",
+            Tls::None => "",
+        };
+        let mut dependencies = format!(
+            "reqwest = {{ version = \"0.13\", default-features = false, features = [\"json\", {reqwest_tls}] }}\n\
+             serde = {{ version = \"1\", features = [\"derive\"] }}\n{tokio}"
+        );
+        let mut main = String::from(
+            "#[derive(serde::Deserialize, Debug)]\nstruct SubAccount {\n    handle: String,\n    enabled: bool,\n}\n\n\
+             #[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n",
+        );
+        if tls == Tls::RustlsRing {
+            dependencies.push_str(
+                "rustls = { version = \"0.23\", default-features = false, features = [\"ring\", \"std\", \"tls12\"] }\n",
+            );
+            main.push_str(
+                "    let _ = rustls::crypto::ring::default_provider().install_default();\n",
+            );
+        }
+        main.push_str(
+            "    let accounts: Vec<SubAccount> = reqwest::Client::new()\n\
+             \x20       .get(\"https://api.mailchannels.net/inbound/v1/sub_accounts\")\n\
+             \x20       .header(\"X-Api-Key\", std::env::var(\"MAILCHANNELS_API_KEY\")?)\n\
+             \x20       .send()\n        .await?\n        .error_for_status()?\n        .json()\n        .await?;\n\
+             \x20   println!(\"{accounts:?}\");\n    Ok(())\n}\n",
+        );
+        ("hand", dependencies, main)
+    } else {
+        let features = match tls {
+            Tls::Default => "",
+            Tls::RustlsRing => ", default-features = false, features = [\"rustls-ring\"]",
+            Tls::Native => ", default-features = false, features = [\"native-tls\"]",
+            Tls::None => ", default-features = false",
+        };
+        (
+            "sdk",
+            format!("sdk-mailchannels = {{ path = \"{path}\"{features} }}\n{tokio}"),
+            "#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n\
+             \x20   let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::from_env()?).build()?;\n\
+             \x20   let accounts = client.list_sub_accounts().send().await?;\n\
+             \x20   println!(\"{:?}\", accounts.into_inner());\n    Ok(())\n}\n"
+                .to_string(),
+        )
+    };
+    let suffix = match tls {
+        Tls::Default => "rustls-aws-lc",
+        Tls::RustlsRing => "rustls-ring",
+        Tls::Native => "native-tls",
+        Tls::None => "no-tls",
+    };
+    Downstream {
+        name: format!("call-{name}-{suffix}"),
+        dependencies,
+        main,
+    }
+}
+
+/// Per TLS choice, a clean debug build (empty target folder each) of the SDK call and of the hand-written
+/// call, one after the other in the same run (the same machine load), and their ratio.
+fn versus_hand_figures(figures: &mut Vec<Figure>) -> Result<(), String> {
+    let scratch = Scratch {
+        root: providers::workspace_root().join("target/bench-compile"),
+    };
+    for (tls, label) in [
+        (Tls::Default, "rustls + aws-lc-rs (default)"),
+        (Tls::RustlsRing, "rustls + ring (`rustls-ring`)"),
+        (Tls::Native, "native-tls (`native-tls`)"),
+    ] {
+        let mut times = Vec::new();
+        for by_hand in [false, true] {
+            let target = format!("versus-hand-{}", if by_hand { "hand" } else { "sdk" });
+            scratch.clean(&target)?;
+            times.push(scratch.build(&scratch.create(&one_call(tls, by_hand))?, &target)?);
+            scratch.clean(&target)?;
+        }
+        let (sdk, hand) = (times[0].as_secs_f64(), times[1].as_secs_f64());
+        figures.push(Figure {
+            section: "compile cost",
+            label: format!("one call, SDK vs by hand: {label}"),
+            value: format!("{sdk:.1} s vs {hand:.1} s"),
+            ratio: Some(sdk / hand),
+            target: "as low as possible".into(),
+            met: None,
+            note: "debug, clean (empty target folder each); `list_sub_accounts().send()` through sdk-mailchannels \
+                   against the same GET with reqwest + serde + tokio, same TLS choice, built one after the other"
+                .into(),
         });
     }
     Ok(())

@@ -19,6 +19,14 @@ const STEPS: &[Step] = &[
         args: &["xtask", "generate", "--check"],
         env: &[],
     },
+    // Quick when nothing changed since the recorded releases; needs cargo-semver-checks otherwise (.ci/run
+    // installs the pinned version).
+    Step {
+        label: "versions carry the changes since each crate's last release (diff --check)",
+        program: "cargo",
+        args: &["xtask", "diff", "--check"],
+        env: &[],
+    },
     Step {
         label: "spec review (own rules, Redocly, Spectral)",
         program: "cargo",
@@ -56,6 +64,25 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["doc", "--workspace", "--no-deps"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
+    },
+    // What crates.io would get: each .crate holds what a user needs (Cargo.toml's `include`) and builds on its
+    // own, sdk-core coming from the local packages (cargo's multi-package packaging).
+    Step {
+        label: "packages of the six published crates build from their .crate files (cargo package)",
+        program: "cargo",
+        args: &[
+            "package",
+            "--quiet",
+            // Every published crate: sdk-core and one per provider, whatever the providers are.
+            "--workspace",
+            "--exclude",
+            "xtask",
+            "--exclude",
+            "sdk-tests",
+            "--exclude",
+            "sdk-bench",
+        ],
+        env: &[],
     },
     // Needs Chromium: fails (never skips) with the command that installs it when it is missing.
     Step {

@@ -15,6 +15,7 @@ use std::process::Command;
 
 use serde_norway::Value as Yaml;
 
+use crate::diff::{self, SpecChange};
 use crate::lint::METHODS;
 use crate::schema::escape;
 use crate::{npm, providers};
@@ -59,12 +60,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let spec = Spec::read(provider)?;
         let review = dir.join("review.html");
         let seed = seed_document(&root, &spec);
+        let changes = changes_since_release(provider);
         write(
             &review,
             &review_page(
                 &spec,
                 seed.as_ref()
                     .map(|(name, text)| (name.as_str(), text.as_str())),
+                &changes,
             ),
         )?;
         println!(
@@ -262,6 +265,18 @@ fn collect_decisions(node: &Yaml, pointer: &str, out: &mut Vec<Decision>) {
     }
 }
 
+/// What the "Changes since" section shows: the base (version, short commit) and the spec's changes since
+/// (`None`: unchanged), or why they could not be found.
+type Changes = Result<(String, Option<Vec<SpecChange>>), String>;
+
+/// The spec's changes since its crate's last release (`cargo xtask diff`'s spec level: Redocly).
+fn changes_since_release(provider: &str) -> Changes {
+    let release = diff::recorded_release(&format!("sdk-{provider}"))?;
+    let commit = diff::resolve(&release.commit)?;
+    let base = format!("{} ({})", release.version, &commit[..7]);
+    Ok((base, diff::spec_changes(provider, &commit)?))
+}
+
 /// The provider's document (`info.x-doc`) from `../shared/seeds`, if it is there.
 fn seed_document(root: &Path, spec: &Spec) -> Option<(String, String)> {
     if spec.document.is_empty() {
@@ -361,7 +376,82 @@ fn location(spec: &Spec, decision: &Decision) -> String {
     )
 }
 
-fn review_page(spec: &Spec, seed: Option<(&str, &str)>) -> String {
+/// The "Changes since <base>" section: each change, breaking or not, its operation and the decisions it
+/// touches (linked to the decisions table when they are in the current spec).
+fn changes_section(spec: &Spec, changes: &Changes) -> String {
+    let (base, changes) = match changes {
+        Err(why) => {
+            return format!(
+                "<h2>Changes since the last release</h2>\n<p class=\"missing\">Not available: {}</p>\n",
+                html(why)
+            );
+        }
+        Ok((base, changes)) => (base, changes),
+    };
+    let mut out = format!("<h2>Changes since {}</h2>\n", html(base));
+    let Some(changes) = changes else {
+        out.push_str("<p>The spec is the same as in that release.</p>\n");
+        return out;
+    };
+    let breaking = changes.iter().filter(|c| c.breaking()).count();
+    out.push_str(&format!(
+        "<p class=\"note\">Classified by Redocly's <code>diff</code> (the same list as <code>cargo xtask diff</code>): \
+         {breaking} breaking, {} not. A breaking change needs a new minor version of the crate (0.x).</p>\n",
+        changes.len() - breaking
+    ));
+    if changes.is_empty() {
+        out.push_str(
+            "<p>No change that Redocly rates (wording, examples or extensions only).</p>\n",
+        );
+        return out;
+    }
+    out.push_str(
+        "<table>\n<tr><th>#</th><th>Impact</th><th>Operation</th><th>Change</th><th>Decisions it touches</th></tr>\n",
+    );
+    for (i, c) in changes.iter().enumerate() {
+        let operation = match &c.operation {
+            Some((method, path, id)) => format!(
+                "<span class=\"method\">{}</span> <code>{}</code> <code>{}</code>",
+                html(method),
+                html(path),
+                html(id)
+            ),
+            None => format!("<code>{}</code>", html(&c.pointer)),
+        };
+        let decisions: Vec<String> = c
+            .decisions
+            .iter()
+            .map(|(owner, topic)| {
+                let prefix = format!("{owner}/x-decisions/");
+                match spec
+                    .decisions
+                    .iter()
+                    .position(|d| d.pointer.starts_with(&prefix) && d.topic == *topic)
+                {
+                    Some(n) => format!("<a href=\"#d{}\">{}</a>", n + 1, prose(topic)),
+                    None => format!("{} <span class=\"note\">(removed)</span>", prose(topic)),
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{operation}</td><td>{} <span class=\"note\">{} {}</span></td><td>{}</td></tr>\n",
+            i + 1,
+            if c.breaking() {
+                "<strong class=\"missing\">breaking</strong>"
+            } else {
+                "non-breaking"
+            },
+            prose(&c.message),
+            html(&c.rules.join(", ")),
+            html(&c.pointer),
+            decisions.join("<br>")
+        ));
+    }
+    out.push_str("</table>\n");
+    out
+}
+
+fn review_page(spec: &Spec, seed: Option<(&str, &str)>, changes: &Changes) -> String {
     // Sections in the order the document has them (by where each heading first appears); headings not
     // found in the document text come last, in spec order.
     let mut sections: Vec<(String, Option<usize>, Vec<&Operation>)> = Vec::new();
@@ -403,6 +493,7 @@ fn review_page(spec: &Spec, seed: Option<(&str, &str)>) -> String {
         sections.len(),
         spec.decisions.len()
     );
+    body.push_str(&changes_section(spec, changes));
     body.push_str(
         "<h2>Sections of the document and the operations they became</h2>\n\
          <p class=\"note\">A section is the <code>x-doc-source</code> of an operation: the heading of the document \
@@ -604,7 +695,12 @@ paths:
     fn review_orders_sections_by_the_document_and_escapes() {
         let spec = spec();
         let seed = "intro\nPOST /a\n...\nGET /b\n";
-        let page = review_page(&spec, Some(("doc.txt", seed)));
+        let page = review_page(
+            &spec,
+            Some(("doc.txt", seed)),
+            &Ok(("0.1.0 (abcdef0)".into(), None)),
+        );
+        assert!(page.contains("Changes since 0.1.0 (abcdef0)"));
         let post = page.find("POST /a").unwrap();
         let get = page.find("GET /b").unwrap();
         let unknown = page.find("Unknown heading").unwrap();
@@ -618,5 +714,31 @@ paths:
         assert!(page.contains("operation <code>get_b</code>"));
         // The operation's decision is linked from its section.
         assert!(page.contains("<a href=\"#d2\">status</a>"));
+    }
+
+    #[test]
+    fn changes_show_impact_operation_and_linked_decisions() {
+        let spec = spec();
+        let change = SpecChange {
+            pointer: "/paths/~1b/get/parameters/0".into(),
+            impact: "major".into(),
+            kind: "removed".into(),
+            message: "`q` query parameter was removed".into(),
+            rules: vec!["parameter-removed".into()],
+            operation: Some(("GET".into(), "/b".into(), "get_b".into())),
+            decisions: vec![
+                ("/paths/~1b/get".into(), "status".into()),
+                ("/paths/~1b/get/parameters/0".into(), "gone".into()),
+            ],
+        };
+        let page = changes_section(&spec, &Ok(("0.1.0 (abcdef0)".into(), Some(vec![change]))));
+        assert!(page.contains("1 breaking, 0 not"), "{page}");
+        assert!(page.contains("<strong class=\"missing\">breaking</strong>"));
+        assert!(page.contains("<code>get_b</code>"));
+        assert!(page.contains("<code>q</code> query parameter was removed"));
+        assert!(page.contains("<a href=\"#d2\">status</a>"), "{page}");
+        assert!(page.contains("gone <span class=\"note\">(removed)</span>"));
+        let missing = changes_section(&spec, &Err("revision `abc` is not in this clone".into()));
+        assert!(missing.contains("Not available: revision `abc` is not in this clone"));
     }
 }

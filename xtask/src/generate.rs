@@ -10,8 +10,11 @@ use progenitor_impl::{
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::mock;
+use crate::manifest;
+use crate::model;
+use crate::no_api_version;
 use crate::normalize::{self, Facts, OpenEnum};
+use crate::passes;
 use crate::providers;
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -52,37 +55,62 @@ pub fn run(args: &[String]) -> Result<(), String> {
     });
     panic::set_hook(previous_hook);
     let mut stale = Vec::new();
+    let mut files = Vec::new();
     for (provider, generated) in selected.into_iter().zip(generated) {
         let Generated {
             rewrites,
             client,
             mock,
+            manifest,
         } = generated?;
         for rewrite in &rewrites {
             println!("{provider}: rewrite: {rewrite}");
         }
-        for (relative, code) in [
-            (providers::generated_file(provider), client),
-            (providers::mock_file(provider), mock),
-        ] {
-            let path = root.join(&relative);
-            let current = fs::read_to_string(&path).unwrap_or_default();
-            if current == code {
-                println!("{provider}: {relative} is up to date");
-                continue;
+        let from = providers::spec_file(provider);
+        files.push((
+            provider,
+            from.clone(),
+            providers::generated_file(provider),
+            client,
+        ));
+        files.push((provider, from.clone(), providers::mock_file(provider), mock));
+        files.push((provider, from, manifest::file(provider), manifest));
+    }
+    // What every provider shares: the one provider list, as the tests read it and depend on the crates.
+    let from = "xtask/src/providers.rs".to_string();
+    files.push((
+        "providers",
+        from.clone(),
+        manifest::PROVIDERS_FILE.to_string(),
+        manifest::providers_json(),
+    ));
+    let tests_toml = root.join(manifest::TESTS_CARGO_TOML);
+    let tests_toml = fs::read_to_string(&tests_toml)
+        .map_err(|e| format!("cannot read {}: {e}", tests_toml.display()))?;
+    files.push((
+        "providers",
+        from,
+        manifest::TESTS_CARGO_TOML.to_string(),
+        manifest::tests_cargo_toml(&tests_toml)?,
+    ));
+    for (label, from, relative, code) in files {
+        let path = root.join(&relative);
+        let current = fs::read_to_string(&path).unwrap_or_default();
+        if current == code {
+            println!("{label}: {relative} is up to date");
+            continue;
+        }
+        if check {
+            eprintln!("{label}: {relative} differs from what {from} generates:");
+            eprintln!("{}", short_diff(&current, &code, &relative));
+            stale.push(relative);
+        } else {
+            if let Some(folder) = path.parent() {
+                fs::create_dir_all(folder)
+                    .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
             }
-            if check {
-                eprintln!(
-                    "{provider}: {relative} differs from what {} generates:",
-                    providers::spec_file(provider)
-                );
-                eprintln!("{}", short_diff(&current, &code, &relative));
-                stale.push(relative);
-            } else {
-                fs::write(&path, &code)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                println!("{provider}: wrote {relative}");
-            }
+            fs::write(&path, &code).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            println!("{label}: wrote {relative}");
         }
     }
     if stale.is_empty() {
@@ -125,43 +153,63 @@ pub struct Generated {
     pub client: String,
     /// `src/mock.rs`: the httpmock helpers.
     pub mock: String,
+    /// `tests/manifest/<provider>.json`: what the tests read about this SDK.
+    pub manifest: String,
 }
 
 /// Reads, normalises and generates one provider's spec. Call it with the panic hook silenced (see `run`):
 /// the generator's assertion failures are caught and reported as errors.
 pub fn generate_provider(provider: &str) -> Result<Generated, String> {
-    let spec_file = providers::spec_file(provider);
-    let mut spec = providers::read_spec(provider)?;
+    generate_spec(
+        provider,
+        &providers::spec_file(provider),
+        providers::read_spec(provider)?,
+    )
+}
+
+/// Generates from `spec` (read from `spec_file`, named in messages) the crate `sdk-<provider>`'s files.
+pub fn generate_spec(
+    provider: &str,
+    spec_file: &str,
+    mut spec: Value,
+) -> Result<Generated, String> {
+    let model = model::read(&spec).map_err(|e| format!("{spec_file}: {e}"))?;
     let facts = normalize::normalize(&mut spec).map_err(|e| format!("{spec_file}: {e}"))?;
     let api: openapiv3::OpenAPI = serde_json::from_value(spec.clone())
         .map_err(|e| format!("{spec_file}: not an OpenAPI 3.0 document: {e}"))?;
 
     let client = match generate_quietly(&api) {
         Ok(tokens) => tokens,
-        Err(reason) => return Err(blame_operation(&spec_file, &spec, reason)),
+        Err(reason) => return Err(blame_operation(spec_file, &spec, reason)),
     };
-    let extras = runtime_glue(provider, &facts);
+    let mut extras = runtime_glue(provider, &facts);
+    extras.extend(per_call_glue());
     let mut file: syn::File = syn::parse2(quote! { #client #extras })
         .map_err(|e| format!("{spec_file}: generated code does not parse: {e}"))?;
-    redact_builder_debug(&mut file);
+    let context = passes::Context {
+        provider,
+        spec: &spec,
+    };
+    no_api_version::remove_api_version_header(&mut file)
+        .map_err(|e| format!("{spec_file}: {e}"))?;
+    passes::run_all(passes::CLIENT, &mut file, &context)
+        .map_err(|e| format!("{spec_file}: {e}"))?;
+    use_runtime_error(&mut file).map_err(|e| format!("{spec_file}: {e}"))?;
+    // Code added from the spec's own extensions, after the passes over progenitor's output (it holds none of
+    // the shapes they change).
+    crate::paginate::add(&mut file, &spec).map_err(|e| format!("{spec_file}: {e}"))?;
+    let tagged =
+        crate::tagged::decode_by_tag(&mut file, &spec).map_err(|e| format!("{spec_file}: {e}"))?;
     let code = prettyplease::unparse(&file);
-    let code = explain_path_segment_errors(&code);
-    // typify writes every external type as a global path; this crate's own open enums are not external.
-    let code = code.replace("::crate::open_enums::", "crate::open_enums::");
-    // Path segments are encoded by the runtime, which also encodes `@` and `:` (progenitor keeps them).
-    let code = code.replace("encode_path(&", "sdk_core::encode_path_segment(&");
-    // Decode JSON bodies with the runtime: a body that is not the documented JSON keeps its HTTP status
-    // (progenitor's own decoder drops it), and an empty body reads as `null`.
-    let code = code.replace(
-        "ResponseValue::from_response(",
-        "sdk_core::decode::json_response(",
-    );
-    let code = api_version_header_inline(&code);
-    let mock = generate_mock(&api).map_err(|e| format!("{spec_file}: mock helpers: {e}"))?;
+    let mock =
+        generate_mock(&api, &context).map_err(|e| format!("{spec_file}: mock helpers: {e}"))?;
+    let manifest =
+        manifest::write(provider, &model, &code).map_err(|e| format!("{spec_file}: {e}"))?;
     Ok(Generated {
-        rewrites: facts.rewrites.clone(),
-        client: header(provider, &spec_file, &code),
-        mock: header(provider, &spec_file, &mock),
+        rewrites: facts.rewrites.iter().cloned().chain(tagged).collect(),
+        client: header(provider, spec_file, &code),
+        mock: header(provider, spec_file, &mock),
+        manifest,
     })
 }
 
@@ -174,7 +222,7 @@ fn header(provider: &str, spec_file: &str, code: &str) -> String {
 
 /// progenitor's typed httpmock helpers (`MockServerExt`, one `When`/`Then` pair per operation), made to
 /// compile against this workspace's crates and to pass clippy.
-fn generate_mock(api: &openapiv3::OpenAPI) -> Result<String, String> {
+fn generate_mock(api: &openapiv3::OpenAPI, context: &passes::Context) -> Result<String, String> {
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         Generator::new(&settings()).httpmock(api, "crate")
     }));
@@ -185,9 +233,8 @@ fn generate_mock(api: &openapiv3::OpenAPI) -> Result<String, String> {
     };
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    mock::fix(&mut file);
+    passes::run_all(passes::MOCK, &mut file, context)?;
     let code = prettyplease::unparse(&file);
-    let code = code.replace("::crate::open_enums::", "crate::open_enums::");
     Ok(format!("{MOCK_PREAMBLE}{code}"))
 }
 
@@ -200,90 +247,76 @@ const MOCK_PREAMBLE: &str = "\
 
 ";
 
-/// progenitor builds a one-entry `HeaderMap` per request for its `api-version` header and merges it into the
-/// request (an allocation and a header-by-header replace on every call); where that map holds nothing else
-/// (every operation of these specs: none has header parameters), the header is set directly. Same request
-/// on the wire; measured by `cargo xtask bench` (per-call overhead).
-fn api_version_header_inline(code: &str) -> String {
-    const MAP: &str =
-        "            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static(\"api-version\"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-";
-    const MERGE: &str = ".headers(header_map)";
-    const DIRECT: &str = ".header(
-                    ::reqwest::header::HeaderName::from_static(\"api-version\"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )";
-    // Only when every merged map is such a map: an operation with header parameters keeps progenitor's code.
-    if code.matches(MAP).count() != code.matches(MERGE).count() {
-        return code.to_string();
+/// Every operation returns `sdk_core::Error` instead of progenitor-client's `Error`: the same variants (the
+/// generated code builds them unchanged; `?` converts progenitor's through `From`), with a `Display` that
+/// says what happened and helpers (status, not found, rate limited, timeout, `Retry-After`, request id).
+/// The `pub use progenitor_client::{.., Error, ..}` loses `Error`, and `pub use sdk_core::Error;` follows it.
+fn use_runtime_error(file: &mut syn::File) -> Result<(), String> {
+    const MISSING: &str = "pass `use_runtime_error`: found no `pub use progenitor_client::{.., Error, ..}`; progenitor's output changed";
+    fn drop_error(tree: &mut syn::UseTree) -> bool {
+        match tree {
+            syn::UseTree::Path(path) => drop_error(&mut path.tree),
+            syn::UseTree::Group(group) => {
+                let before = group.items.len();
+                group.items = std::mem::take(&mut group.items)
+                    .into_iter()
+                    .filter(|item| !matches!(item, syn::UseTree::Name(n) if n.ident == "Error"))
+                    .collect();
+                group.items.len() != before
+            }
+            _ => false,
+        }
     }
-    code.replace(MAP, "").replace(MERGE, DIRECT)
+    let Some(at) = file.items.iter_mut().position(|item| {
+        matches!(item, syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_))
+            && matches!(&u.tree, syn::UseTree::Path(p) if p.ident == "progenitor_client"))
+    }) else {
+        return Err(MISSING.to_string());
+    };
+    let syn::Item::Use(item) = &mut file.items[at] else {
+        return Err(MISSING.to_string());
+    };
+    if !drop_error(&mut item.tree) {
+        return Err(MISSING.to_string());
+    }
+    {
+        file.items.insert(
+            at + 1,
+            syn::parse_quote! {
+                #[allow(unused_imports)]
+                pub use sdk_core::Error;
+            },
+        );
+    }
+    Ok(())
 }
 
-/// Generated builders derive `Debug`, which would print every argument, passwords included: they get a
-/// `Debug` that names the builder only.
-fn redact_builder_debug(file: &mut syn::File) {
-    for item in &mut file.items {
-        let syn::Item::Mod(module) = item else {
-            continue;
-        };
-        if module.ident != "builder" {
-            continue;
-        }
-        let Some((_, items)) = module.content.as_mut() else {
-            continue;
-        };
-        let mut impls = Vec::new();
-        for item in items.iter_mut() {
-            let syn::Item::Struct(builder) = item else {
-                continue;
-            };
-            for attr in &mut builder.attrs {
-                if attr.path().is_ident("derive") {
-                    *attr = syn::parse_quote!(#[derive(Clone)]);
+/// Per-call control on every client: `with_options` (a handle sharing the client's pool, limit and
+/// credentials, with other timeouts, retries or extra headers) and `raw` (a request by method and path
+/// template through the same runtime).
+fn per_call_glue() -> TokenStream {
+    quote! {
+        impl Client {
+            /// A handle of this client for calls with other settings (deadline, attempt timeout, retry
+            /// policy, retrying POSTs, extra headers): it shares this client's connection pool, concurrency
+            /// limit and credentials, and works for every operation and for [`Client::raw`]. See
+            /// [`sdk_core::RequestOptions`].
+            pub fn with_options(&self, options: sdk_core::RequestOptions) -> Self {
+                Self {
+                    baseurl: self.baseurl.clone(),
+                    client: self.client.clone(),
+                    inner: self.inner.with_options(&options),
                 }
             }
-            let name = &builder.ident;
-            let label = name.to_string();
-            impls.push(syn::parse_quote! {
-                impl std::fmt::Debug for #name<'_> {
-                    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        // Arguments may be secrets (passwords); none is shown.
-                        f.debug_struct(#label).finish_non_exhaustive()
-                    }
-                }
-            });
-        }
-        items.extend(impls);
-    }
-}
 
-/// progenitor's message for a refused path segment names the type, not the rule: say what was wrong.
-fn explain_path_segment_errors(code: &str) -> String {
-    const PREFIX: &str = "\"conversion to `:: sdk_core :: PathSegment` for ";
-    let mut out = String::with_capacity(code.len());
-    let mut rest = code;
-    while let Some(start) = rest.find(PREFIX) {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + PREFIX.len()..];
-        let Some(end) = after.find(" failed\"") else {
-            break;
-        };
-        let param = &after[..end];
-        out.push_str(&format!(
-            "\"`{param}` is not a valid path segment: \\\"\\\", \\\".\\\" and \\\"..\\\" are refused\""
-        ));
-        rest = &after[end + " failed\"".len()..];
+            /// A request the spec does not describe yet, by method and path template (`{name}` filled by
+            /// `.path(name, value)`), sent like every operation: credentials, retries, limits, the deadline
+            /// and redaction. A success status gives the status, headers and body (bounded).
+            pub fn raw(&self, method: sdk_core::Method, template: &str) -> sdk_core::RawRequest<'_> {
+                sdk_core::RawRequest::new(&self.client, &self.baseurl, &self.inner, method, template)
+            }
+        }
     }
-    out.push_str(rest);
-    out
 }
 
 fn settings() -> GenerationSettings {
@@ -356,6 +389,10 @@ fn runtime_glue(provider: &str, facts: &Facts) -> TokenStream {
     let base_url = &facts.default_base_url;
     let public = &facts.public_operations;
     let secrets = &facts.secret_query_parameters;
+    let members = &facts.secret_body_members;
+    let routes = facts.routes.iter().map(|(id, method, template)| {
+        quote! { sdk_core::Route { operation_id: #id, method: #method, template: #template } }
+    });
     let open_enums = facts.open_enums.iter().map(open_enum);
     let profile_doc =
         format!("What the runtime needs to know about the {provider} API, read from its spec.");
@@ -367,6 +404,8 @@ fn runtime_glue(provider: &str, facts: &Facts) -> TokenStream {
             default_base_url: #base_url,
             public_operations: &[#(#public),*],
             secret_query_parameters: &[#(#secrets),*],
+            secret_body_members: &[#(#members),*],
+            routes: &[#(#routes),*],
         };
 
         impl ClientHooks<sdk_core::Runtime> for Client {
@@ -374,16 +413,24 @@ fn runtime_glue(provider: &str, facts: &Facts) -> TokenStream {
                 &self,
                 request: &mut reqwest::Request,
                 info: &OperationInfo,
-            ) -> std::result::Result<(), Error<E>> {
+            ) -> std::result::Result<(), progenitor_client::Error<E>> {
                 self.inner.prepare(request, info.operation_id).await
             }
 
             async fn exec(
                 &self,
                 request: reqwest::Request,
-                _info: &OperationInfo,
+                info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                self.inner.execute(&self.client, request).await
+                self.inner.execute(&self.client, request, info.operation_id).await
+            }
+
+            async fn post<E>(
+                &self,
+                result: &reqwest::Result<reqwest::Response>,
+                _info: &OperationInfo,
+            ) -> std::result::Result<(), progenitor_client::Error<E>> {
+                self.inner.check(result).await
             }
         }
 

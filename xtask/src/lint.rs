@@ -3,7 +3,8 @@
 //! 1. Our own rules (below), which neither linter knows: every operation has an `operationId`, a summary, a
 //!    tag and its source section (`x-doc-source`); every path and query parameter is described; every
 //!    example (request, response and parameter; `example` and `examples`) validates against its schema with
-//!    OpenAPI 3.0 semantics ([`crate::schema`]); no two operations share a method and path; every
+//!    OpenAPI 3.0 semantics ([`crate::schema`]), and every refused request example (`x-refused-examples`: a
+//!    body the document shows the service refusing for its shape) does not; no two operations share a method and path; every
 //!    `x-decisions` entry has a topic, decision, reason and source.
 //! 2. Redocly CLI (`xtask/lint/redocly.yaml`: the recommended rules) and Spectral (`xtask/lint/spectral.yaml`:
 //!    `spectral:oas`), pinned in package-lock.json, run offline.
@@ -305,6 +306,12 @@ fn media_types(
                 "use named `examples` (each with a summary), not a single `example`".to_string(),
             );
         }
+        if let (Some(schema), Some(refused)) = (
+            media.get("schema"),
+            media.get("x-refused-examples").and_then(Value::as_object),
+        ) {
+            refused_examples(validator, &at, refused, schema, add);
+        }
         match media.get("schema") {
             Some(schema) => examples_of(document, validator, &at, media, schema, true, add),
             None if media.get("example").is_some() || media.get("examples").is_some() => add(
@@ -355,6 +362,39 @@ fn examples_of(
         }
         if let Some(value) = example.get("value") {
             check(format!("{at}/value"), value, &mut *add);
+        }
+    }
+}
+
+/// The request bodies the document shows the service refusing for their shape (`x-refused-examples`): the
+/// schema must refuse each one too, so that the SDK refuses it before sending instead of the service after.
+fn refused_examples(
+    validator: &Validator,
+    pointer: &str,
+    refused: &serde_json::Map<String, Value>,
+    schema: &Value,
+    add: &mut impl FnMut(String, &str, String),
+) {
+    for (name, example) in refused {
+        let at = format!("{pointer}/x-refused-examples/{}", escape(name));
+        if !non_empty_string(&example["summary"]) {
+            add(
+                at.clone(),
+                "example-summary",
+                format!("example `{name}` has no summary"),
+            );
+        }
+        let Some(value) = example.get("value") else {
+            continue;
+        };
+        if validator.validate(schema, value).is_empty() {
+            add(
+                format!("{at}/value"),
+                "refused-example-refused",
+                "the schema accepts an example the service refuses: make the schema refuse it, or move it to \
+                 `examples`"
+                    .to_string(),
+            );
         }
     }
 }
@@ -607,6 +647,26 @@ mod tests {
                     message: "expected string, found number 1".to_string(),
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn a_refused_example_the_schema_accepts_is_reported() {
+        let mut document = spec();
+        let media = &mut document["paths"]["/things/{id}"]["put"]["requestBody"]["content"]["application/json"];
+        media["x-refused-examples"] = json!({
+            "refused": {"summary": "Answered 400", "value": {"name": 7}},
+            "accepted": {"summary": "Answered 400 too", "value": {"name": "a"}},
+        });
+        assert_eq!(
+            own_rules(&document),
+            vec![Finding {
+                pointer: "/paths/~1things~1{id}/put/requestBody/content/application~1json/x-refused-examples/accepted/value"
+                    .to_string(),
+                rule: "refused-example-refused".to_string(),
+                message: "the schema accepts an example the service refuses: make the schema refuse it, or move it to `examples`"
+                    .to_string(),
+            }]
         );
     }
 

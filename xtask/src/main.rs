@@ -4,18 +4,31 @@
 //! - `lint [PROVIDER...]`: the spec review (own rules, Redocly, Spectral).
 //! - `docs [--out DIR] [--browser-check]`: HTML references and review pages of the specs.
 //! - `test`: every test and check (what CI runs).
+//! - `diff [--base REV] [--check] [--write-changelog] [CRATE...]`: changes since each crate's last release,
+//!   classified (Redocly, cargo-semver-checks), with the version bump they need (`--check`: fail without it).
 //! - `bench [--write]`: the SDKs against hand-written code, generation time, compile cost (BENCHMARKS.md).
 
 mod bench;
 mod check;
+mod diff;
 mod docs;
+mod examples;
 mod generate;
 mod lint;
+mod manifest;
 mod mock;
+mod model;
+mod new_provider;
+mod no_api_version;
 mod normalize;
 mod npm;
+mod paginate;
+mod passes;
 mod providers;
 mod schema;
+mod surface;
+mod syntax;
+mod tagged;
 
 use std::process::ExitCode;
 
@@ -32,6 +45,13 @@ commands:
                      --browser-check then opens a reference page in headless Chromium and checks it
   browser-check PROVIDER PAGE
                      check that PAGE (an HTML file) renders every operation of PROVIDER's spec
+  diff [--base REV] [--check] [--write-changelog] [CRATE...]
+                     what changed since each crate's last release (its Cargo.toml's [package.metadata.release];
+                     --base: REV instead), spec changes classified by Redocly and the public API checked by
+                     cargo-semver-checks, the version bump they need, a draft CHANGELOG entry (markdown on
+                     stdout; --check: exit 1 when Cargo.toml's version is too low for a breaking change;
+                     --write-changelog: put the drafts under each CHANGELOG.md's [Unreleased]); CRATE: core
+                     or a provider
   bench [--write]    measure the SDKs against hand-written calls, generation time and compile cost, one line
                      per figure (--write: record them in BENCHMARKS.md; --no-compile: skip compile cost)";
 
@@ -43,6 +63,7 @@ fn main() -> ExitCode {
         Some("lint") => lint::run(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
         Some("browser-check") => docs::browser_check_command(&args[1..]),
+        Some("diff") => diff::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

@@ -12,14 +12,20 @@
 ///   its `.` was a regex wildcard: it is matched as sent (`path_pattern`, added to the module).
 /// - Paths are matched with `regex::Regex::new(..).unwrap()`, a crate the SDK does not depend on:
 ///   httpmock's `path_matches` takes the pattern text itself.
-pub fn fix(file: &mut syn::File) {
+///
+/// Returns what it found: the `operations` modules (progenitor writes one) and each rewrite's count, with the
+/// number of places that needed it (a rewrite that found fewer than needed means progenitor's shape changed).
+pub fn fix(file: &mut syn::File) -> Fixed {
     use syn::visit_mut::VisitMut;
-    Fix.visit_file_mut(file);
+    let mut fix = Fix::default();
+    fix.visit_file_mut(file);
+    let mut found = 0;
     for item in &mut file.items {
         if let syn::Item::Mod(module) = item
             && module.ident == "operations"
             && let Some((_, items)) = module.content.as_mut()
         {
+            found += 1;
             items.push(syn::parse_quote! {
                 /// A path argument as the SDK sends it (percent-encoded by `sdk_core::encode_path_segment`),
                 /// as a regex that matches it literally.
@@ -29,20 +35,58 @@ pub fn fix(file: &mut syn::File) {
             });
         }
     }
+    fix.fixed.modules = found;
+    fix.fixed
 }
 
-struct Fix;
+/// What `fix` changed, and where a change was needed.
+#[derive(Default, Debug)]
+pub struct Fixed {
+    pub modules: usize,
+    /// `regex::Regex::new(..).unwrap()` path matchers rewritten (progenitor writes one per operation).
+    pub regexes: usize,
+    /// Setters of array arguments, and those whose `query_param` was made element-wise.
+    pub array_setters: usize,
+    pub element_wise: usize,
+    /// Setters of `Secret` arguments, and those whose `value.to_string()` became `value.expose()..`.
+    pub secret_setters: usize,
+    pub exposed: usize,
+    /// Setters of optional bodies, and those whose `json_body_obj` now borrows.
+    pub optional_bodies: usize,
+    pub borrowed: usize,
+    /// Path-argument patterns (`format!("^/..{}..", value.to_string())`), and those now `path_pattern(..)`.
+    pub path_formats: usize,
+    pub path_patterns: usize,
+}
+
+#[derive(Default)]
+struct Fix {
+    fixed: Fixed,
+}
 
 impl syn::visit_mut::VisitMut for Fix {
     fn visit_impl_item_fn_mut(&mut self, method: &mut syn::ImplItemFn) {
         if takes_array(&method.sig) {
-            syn::visit_mut::VisitMut::visit_block_mut(&mut ElementWise, &mut method.block);
+            let mut rewrite = ElementWise(0);
+            syn::visit_mut::VisitMut::visit_block_mut(&mut rewrite, &mut method.block);
+            // An array body (`json_body_obj`) needs no rewrite; an array query argument does.
+            let block = &method.block;
+            if quote::quote!(#block).to_string().contains("query_param") || rewrite.0 > 0 {
+                self.fixed.array_setters += 1;
+            }
+            self.fixed.element_wise += usize::from(rewrite.0 > 0);
         }
         if takes(&method.sig, "sdk_core :: Secret") {
-            syn::visit_mut::VisitMut::visit_block_mut(&mut ExposeSecret, &mut method.block);
+            let mut rewrite = ExposeSecret(0);
+            syn::visit_mut::VisitMut::visit_block_mut(&mut rewrite, &mut method.block);
+            self.fixed.secret_setters += 1;
+            self.fixed.exposed += usize::from(rewrite.0 > 0);
         }
         if value_type(&method.sig).is_some_and(|t| t.starts_with("Option <")) {
-            syn::visit_mut::VisitMut::visit_block_mut(&mut BorrowBody, &mut method.block);
+            let mut rewrite = BorrowBody(0);
+            syn::visit_mut::VisitMut::visit_block_mut(&mut rewrite, &mut method.block);
+            self.fixed.optional_bodies += 1;
+            self.fixed.borrowed += usize::from(rewrite.0 > 0);
         }
         syn::visit_mut::visit_impl_item_fn_mut(self, method);
     }
@@ -59,21 +103,40 @@ impl syn::visit_mut::VisitMut for Fix {
                 syn::Expr::Reference(borrowed) => (*borrowed.expr).clone(),
                 other => other.clone(),
             };
+            self.fixed.regexes += 1;
         }
         syn::visit_mut::visit_expr_mut(self, expr);
     }
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
         // `format!(PATH_REGEX, value.to_string())` -> `format!(PATH_REGEX, path_pattern(&value.to_string()))`
-        if mac.path.is_ident("format") {
-            let tokens = mac.tokens.to_string();
-            if tokens.contains("value . to_string ()") {
-                let fixed = tokens.replace(
-                    "value . to_string ()",
-                    "path_pattern (& value . to_string ())",
-                );
-                mac.tokens = fixed.parse().expect("the rewritten tokens parse");
+        use syn::parse::Parser;
+        if !mac.path.is_ident("format") {
+            return;
+        }
+        let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        let Ok(mut args) = parser.parse2(mac.tokens.clone()) else {
+            return;
+        };
+        if let Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(pattern),
+            ..
+        })) = args.first()
+            && pattern.value().starts_with("^/")
+            && pattern.value().contains("{}")
+        {
+            self.fixed.path_formats += 1;
+        }
+        let mut changed = false;
+        for arg in args.iter_mut().skip(1) {
+            if quote::ToTokens::to_token_stream(arg).to_string() == "value . to_string ()" {
+                *arg = syn::parse_quote!(path_pattern(&value.to_string()));
+                changed = true;
             }
+        }
+        if changed {
+            self.fixed.path_patterns += 1;
+            mac.tokens = quote::ToTokens::to_token_stream(&args);
         }
     }
 }
@@ -84,7 +147,7 @@ fn takes(sig: &syn::Signature, type_name: &str) -> bool {
 }
 
 /// `value.to_string()` -> `value.expose().to_string()`.
-struct ExposeSecret;
+struct ExposeSecret(usize);
 
 impl syn::visit_mut::VisitMut for ExposeSecret {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
@@ -93,6 +156,7 @@ impl syn::visit_mut::VisitMut for ExposeSecret {
             && quote::ToTokens::to_token_stream(&call.receiver).to_string() == "value"
         {
             *expr = syn::parse_quote!(value.expose().to_string());
+            self.0 += 1;
             return;
         }
         syn::visit_mut::visit_expr_mut(self, expr);
@@ -100,13 +164,14 @@ impl syn::visit_mut::VisitMut for ExposeSecret {
 }
 
 /// `json_body_obj(value)` -> `json_body_obj(&value)`.
-struct BorrowBody;
+struct BorrowBody(usize);
 
 impl syn::visit_mut::VisitMut for BorrowBody {
     fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
         if call.method == "json_body_obj" && call.args.len() == 1 {
             let value = &call.args[0];
             call.args[0] = syn::parse_quote!(&#value);
+            self.0 += 1;
         }
         syn::visit_mut::visit_expr_method_call_mut(self, call);
     }
@@ -138,7 +203,7 @@ fn takes_array(sig: &syn::Signature) -> bool {
 }
 
 /// `Self(self.0.query_param(name, value.to_string()))` -> one `query_param` per element.
-struct ElementWise;
+struct ElementWise(usize);
 
 impl syn::visit_mut::VisitMut for ElementWise {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
@@ -153,6 +218,7 @@ impl syn::visit_mut::VisitMut for ElementWise {
                     when.query_param(#name, element.to_string())
                 }))
             };
+            self.0 += 1;
             return;
         }
         syn::visit_mut::visit_expr_mut(self, expr);

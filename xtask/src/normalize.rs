@@ -30,8 +30,13 @@ pub struct Facts {
     pub public_operations: Vec<String>,
     /// Query parameters whose values are secrets (`format: password`, or an `apiKey` scheme `in: query`).
     pub secret_query_parameters: Vec<String>,
+    /// Names of `format: password` object members (their values, as a request sends them, are scrubbed
+    /// from error bodies).
+    pub secret_body_members: Vec<String>,
     /// `servers[0].url`, the default base URL of the client.
     pub default_base_url: String,
+    /// Every operation as (operationId, METHOD, path template), in the spec's order.
+    pub routes: Vec<(String, String, String)>,
 }
 
 const METHODS: &[&str] = &[
@@ -124,6 +129,9 @@ pub fn normalize(spec: &mut Value) -> Result<Facts, String> {
             if public {
                 facts.public_operations.push(op_id.clone());
             }
+            facts
+                .routes
+                .push((op_id.clone(), method.to_uppercase(), path.clone()));
             if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
                 for param in params {
                     normalize_parameter(param, &op_id, &mut facts);
@@ -408,6 +416,11 @@ fn secrets_as_secret_type(node: &mut Value, at: &str, facts: &mut Facts) {
             if map.get("type") == Some(&json!("string"))
                 && map.get("format") == Some(&json!("password"))
             {
+                if let Some((parent, name)) = at.rsplit_once('/')
+                    && parent.ends_with("/properties")
+                {
+                    push_unique(&mut facts.secret_body_members, name);
+                }
                 *node = rust_type("sdk-core", "sdk_core::Secret", map.get("description"));
                 facts
                     .rewrites
