@@ -21,9 +21,11 @@ pub enum CaptchaFlowError<E> {
     TooManyTries { tries: u32, last: E },
     /// The answering closure gave up (returned `None`) on this captcha.
     Declined { captcha: types::Captcha },
+    /// `max_tries` is 0: no answer may be posted, so nothing was sent (not even the request for a captcha).
+    NoTries,
 }
 
-impl<E: fmt::Debug> fmt::Display for CaptchaFlowError<E> {
+impl<E: fmt::Debug + sdk_core::ErrorBody> fmt::Display for CaptchaFlowError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Start(error) => write!(f, "cannot get a captcha from Greenview: {error}"),
@@ -38,11 +40,14 @@ impl<E: fmt::Debug> fmt::Display for CaptchaFlowError<E> {
                     captcha.question
                 )
             }
+            Self::NoTries => f.write_str(
+                "max_tries is 0: no captcha answer may be posted, so nothing was sent to Greenview",
+            ),
         }
     }
 }
 
-impl<E: fmt::Debug> fmt::Debug for CaptchaFlowError<E> {
+impl<E: fmt::Debug + sdk_core::ErrorBody> fmt::Debug for CaptchaFlowError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooManyTries { tries, last } => f
@@ -55,7 +60,7 @@ impl<E: fmt::Debug> fmt::Debug for CaptchaFlowError<E> {
     }
 }
 
-impl<E: fmt::Debug + 'static> std::error::Error for CaptchaFlowError<E> {
+impl<E: fmt::Debug + sdk_core::ErrorBody + 'static> std::error::Error for CaptchaFlowError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Start(error) => Some(error),
@@ -125,12 +130,13 @@ impl Client {
     /// The public client creation, captcha included: gets a captcha (`new_client`), asks `answer` for the
     /// answer to its question, and posts the client with it (`create_client`). While the only error is the
     /// captcha answer, the 422's new captcha is asked to `answer` and the post retried, up to `max_tries`
-    /// posts in all. `answer` returning `None` stops the flow.
+    /// posts in all. `answer` returning `None` stops the flow. With `max_tries` 0 nothing is sent: the
+    /// result is [`CaptchaFlowError::NoTries`].
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    /// use sdk_greenview::{Client, types::{ClientCreate, DomainInput}};
-    /// let client = Client::public()?;
+    /// use sdk_greenview::{Client, Credentials, types::{ClientCreate, DomainInput}};
+    /// let client = Client::builder(Credentials::public()).build()?;
     /// let new_client = ClientCreate::builder()
     ///     .package_uid("spamstopshere-standard")
     ///     .user_count(1)
@@ -149,11 +155,14 @@ impl Client {
         client: types::ClientCreate,
         max_tries: u32,
         answer: F,
-    ) -> Result<types::Client, CaptchaFlowError<types::CreateClientError>>
+    ) -> Result<types::Customer, CaptchaFlowError<types::CreateClientError>>
     where
         F: FnMut(types::Captcha) -> Fut,
         Fut: Future<Output = Option<String>>,
     {
+        if max_tries == 0 {
+            return Err(CaptchaFlowError::NoTries);
+        }
         let first = self
             .new_client()
             .send()
@@ -172,7 +181,8 @@ impl Client {
     /// The reseller sign-up, captcha included: gets a captcha (`new_reseller`), asks `answer` for the answer
     /// to its question, and posts the reseller with it (`create_reseller`); like
     /// [`Client::create_client_with_captcha`], a 422 whose only error is the captcha answer is retried with
-    /// its new captcha, up to `max_tries` posts. The document expects a person to answer.
+    /// its new captcha, up to `max_tries` posts (0: nothing is sent, [`CaptchaFlowError::NoTries`]). The
+    /// document expects a person to answer.
     pub async fn create_reseller_with_captcha<F, Fut>(
         &self,
         reseller: types::ResellerSignUp,
@@ -183,6 +193,9 @@ impl Client {
         F: FnMut(types::Captcha) -> Fut,
         Fut: Future<Output = Option<String>>,
     {
+        if max_tries == 0 {
+            return Err(CaptchaFlowError::NoTries);
+        }
         let first = self
             .new_reseller()
             .send()
@@ -240,6 +253,10 @@ where
 {
     let mut tries = 0;
     loop {
+        // The bound holds here whatever the callers checked: a post is sent only while tries remain.
+        if tries >= max_tries {
+            return Err(CaptchaFlowError::NoTries);
+        }
         let Some(reply) = answer(captcha.clone()).await else {
             return Err(CaptchaFlowError::Declined { captcha });
         };

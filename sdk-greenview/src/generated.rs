@@ -2,7 +2,9 @@
 // change the spec (or xtask/) and regenerate; `cargo xtask generate --check` guards it.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+#[allow(unused_imports)]
+pub use sdk_core::Error;
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -88,31 +90,6 @@ pub mod types {
     }
     impl CaptchaAnswer {
         pub fn builder() -> builder::CaptchaAnswer {
-            Default::default()
-        }
-    }
-    ///A client (customer) of the reseller, as returned by GET /v1/clients/id.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    pub struct Client {
-        ///The client's domains.
-        pub domains: ::std::vec::Vec<Domain>,
-        ///The client's contact email address.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email_address: ::std::option::Option<::std::string::String>,
-        ///The client's numeric id.
-        pub id: i64,
-        ///The client's name.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        ///The uid of the client's package (e.g. `spamstopshere-standard`); null in the examples.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub package_uid: ::std::option::Option<::std::string::String>,
-        ///Number of users (mailboxes) of the client.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_count: ::std::option::Option<i64>,
-    }
-    impl Client {
-        pub fn builder() -> builder::Client {
             Default::default()
         }
     }
@@ -301,6 +278,31 @@ pub mod types {
     impl ::std::convert::From<ClientErrorResponse> for CreateClientError {
         fn from(value: ClientErrorResponse) -> Self {
             Self::ErrorResponse(value)
+        }
+    }
+    ///A client (customer) of the reseller, as returned by GET /v1/clients/id.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Customer {
+        ///The client's domains.
+        pub domains: ::std::vec::Vec<Domain>,
+        ///The client's contact email address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email_address: ::std::option::Option<::std::string::String>,
+        ///The client's numeric id.
+        pub id: i64,
+        ///The client's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The uid of the client's package (e.g. `spamstopshere-standard`); null in the examples.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub package_uid: ::std::option::Option<::std::string::String>,
+        ///Number of users (mailboxes) of the client.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_count: ::std::option::Option<i64>,
+    }
+    impl Customer {
+        pub fn builder() -> builder::Customer {
+            Default::default()
         }
     }
     ///A client's domain as returned by the API, with the MX records it must point at.
@@ -1208,141 +1210,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Client {
-            domains: ::std::result::Result<
-                ::std::vec::Vec<super::Domain>,
-                ::std::string::String,
-            >,
-            email_address: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            package_uid: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Client {
-            fn default() -> Self {
-                Self {
-                    domains: Err("no value supplied for domains".to_string()),
-                    email_address: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    name: Ok(Default::default()),
-                    package_uid: Ok(Default::default()),
-                    user_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl Client {
-            pub fn domains<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Domain>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.domains = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for domains: {e}")
-                    });
-                self
-            }
-            pub fn email_address<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email_address = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email_address: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn package_uid<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.package_uid = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for package_uid: {e}")
-                    });
-                self
-            }
-            pub fn user_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_count: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Client> for super::Client {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Client,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    domains: value.domains?,
-                    email_address: value.email_address?,
-                    id: value.id?,
-                    name: value.name?,
-                    package_uid: value.package_uid?,
-                    user_count: value.user_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Client> for Client {
-            fn from(value: super::Client) -> Self {
-                Self {
-                    domains: Ok(value.domains),
-                    email_address: Ok(value.email_address),
-                    id: Ok(value.id),
-                    name: Ok(value.name),
-                    package_uid: Ok(value.package_uid),
-                    user_count: Ok(value.user_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ClientCaptchaErrorResponse {
             captcha: ::std::result::Result<super::Captcha, ::std::string::String>,
             errors: ::std::result::Result<super::ClientErrors, ::std::string::String>,
@@ -2235,6 +2102,141 @@ pub mod types {
                     name: Ok(value.name),
                     package_uid: Ok(value.package_uid),
                     subscriptions: Ok(value.subscriptions),
+                    user_count: Ok(value.user_count),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Customer {
+            domains: ::std::result::Result<
+                ::std::vec::Vec<super::Domain>,
+                ::std::string::String,
+            >,
+            email_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            package_uid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Customer {
+            fn default() -> Self {
+                Self {
+                    domains: Err("no value supplied for domains".to_string()),
+                    email_address: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Ok(Default::default()),
+                    package_uid: Ok(Default::default()),
+                    user_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl Customer {
+            pub fn domains<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Domain>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domains = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domains: {e}")
+                    });
+                self
+            }
+            pub fn email_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_address: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn package_uid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.package_uid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for package_uid: {e}")
+                    });
+                self
+            }
+            pub fn user_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_count: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Customer> for super::Customer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Customer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    domains: value.domains?,
+                    email_address: value.email_address?,
+                    id: value.id?,
+                    name: value.name?,
+                    package_uid: value.package_uid?,
+                    user_count: value.user_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Customer> for Customer {
+            fn from(value: super::Customer) -> Self {
+                Self {
+                    domains: Ok(value.domains),
+                    email_address: Ok(value.email_address),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    package_uid: Ok(value.package_uid),
                     user_count: Ok(value.user_count),
                 }
             }
@@ -4568,7 +4570,7 @@ pub mod types {
         }
     }
 }
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 /**Client for Greenview Data Hosted Services API
 
 Provides a public facing Restful API for Resellers of Greenview Data's hosted services including SpamStopsHere, RestorEmail (Email Continuity and Archiving), Email Encryption, and Email Hosting ("Version 1 - Resources Available"). The source document is the README of the GitHub repository gdi/greenviewdata_api; where this spec resolves a gap or contradiction in it, it says so in `x-decisions`.
@@ -4639,10 +4641,17 @@ impl Client {
 
 Sends a `GET` request to `/v1/clients`
 
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.list_clients()
     .send()
-    .await;
+    .await?;
+for entry in response.into_inner() {
+    println!("{:?} {:?}", entry.domains, entry.email_address);
+}
+# Ok(())
+# }
 ```*/
     pub fn list_clients(&self) -> builder::ListClients<'_> {
         builder::ListClients::new(self)
@@ -4653,11 +4662,37 @@ Creates a client. With a reseller API key (HTTP Basic), post the client. Without
 
 Sends a `POST` request to `/v1/clients`
 
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
+let body: sdk_greenview::types::ClientCreateRequest = serde_json::from_value(serde_json::json!({
+  "client": {
+    "domains": [
+      {
+        "mail_servers": [
+          "mail.customer-domain.test"
+        ],
+        "name": "customer-domain.test"
+      }
+    ],
+    "email_address": "customer@example.com",
+    "first_name": "First",
+    "last_name": "Last",
+    "name": "Test Customer",
+    "package_uid": "spamstopshere-standard",
+    "phone": "555-555-5555",
+    "user_count": 1
+  }
+}))?;
 let response = client.create_client()
     .body(body)
     .send()
-    .await;
+    .await?;
+let customer = response.into_inner();
+println!("{:?}", customer.domains);
+println!("{:?}", customer.email_address);
+# Ok(())
+# }
 ```*/
     pub fn create_client(&self) -> builder::CreateClient<'_> {
         builder::CreateClient::new(self)
@@ -4668,10 +4703,17 @@ The first step of the public client creation (without a reseller api key): retur
 
 Sends a `GET` request to `/v1/clients/new`
 
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.new_client()
     .send()
-    .await;
+    .await?;
+let new_client = response.into_inner();
+println!("{:?}", new_client.captcha);
+println!("{:?}", new_client.client);
+# Ok(())
+# }
 ```*/
     pub fn new_client(&self) -> builder::NewClient<'_> {
         builder::NewClient::new(self)
@@ -4680,10 +4722,17 @@ let response = client.new_client()
 
 Sends a `GET` request to `/v1/clients/subscriptions`
 
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.list_clients_with_subscriptions()
     .send()
-    .await;
+    .await?;
+for entry in response.into_inner() {
+    println!("{:?} {:?}", entry.domains, entry.email_address);
+}
+# Ok(())
+# }
 ```*/
     pub fn list_clients_with_subscriptions(
         &self,
@@ -4696,11 +4745,18 @@ Sends a `GET` request to `/v1/clients/{id}`
 
 Arguments:
 - `id`: The client's numeric id (e.g. `49632`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.get_client()
-    .id(id)
+    .id(1)
     .send()
-    .await;
+    .await?;
+let customer = response.into_inner();
+println!("{:?}", customer.domains);
+println!("{:?}", customer.email_address);
+# Ok(())
+# }
 ```*/
     pub fn get_client(&self) -> builder::GetClient<'_> {
         builder::GetClient::new(self)
@@ -4714,12 +4770,33 @@ Sends a `PUT` request to `/v1/clients/{id}`
 Arguments:
 - `id`: The client's numeric id (e.g. `49632`).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
+let body: sdk_greenview::types::ClientUpdate = serde_json::from_value(serde_json::json!({
+  "domains": [
+    {
+      "mail_servers": [
+        "mail.customer-domain.test"
+      ],
+      "name": "customer-domain.test"
+    }
+  ],
+  "email_address": "customer@example.com",
+  "name": "Test Customer",
+  "package_uid": "spamstopshere-standard",
+  "user_count": 1
+}))?;
 let response = client.update_client()
-    .id(id)
+    .id(1)
     .body(body)
     .send()
-    .await;
+    .await?;
+let customer = response.into_inner();
+println!("{:?}", customer.domains);
+println!("{:?}", customer.email_address);
+# Ok(())
+# }
 ```*/
     pub fn update_client(&self) -> builder::UpdateClient<'_> {
         builder::UpdateClient::new(self)
@@ -4732,11 +4809,16 @@ Sends a `DELETE` request to `/v1/clients/{id}`
 
 Arguments:
 - `id`: The client's numeric id (e.g. `49632`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.delete_client()
-    .id(id)
+    .id(1)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn delete_client(&self) -> builder::DeleteClient<'_> {
         builder::DeleteClient::new(self)
@@ -4749,11 +4831,18 @@ Sends a `GET` request to `/v1/clients/{id}/auth_token`
 
 Arguments:
 - `id`: The client's numeric id (e.g. `49632`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.get_client_auth_token()
-    .id(id)
+    .id(1)
     .send()
-    .await;
+    .await?;
+let auth_token = response.into_inner();
+println!("{:?}", auth_token.login_hostname);
+println!("{:?}", auth_token.path);
+# Ok(())
+# }
 ```*/
     pub fn get_client_auth_token(&self) -> builder::GetClientAuthToken<'_> {
         builder::GetClientAuthToken::new(self)
@@ -4766,11 +4855,18 @@ Sends a `GET` request to `/v1/domains/{domain_name}`
 
 Arguments:
 - `domain_name`: Any of the client's domain names (e.g. `customer-domain.test`, `vedit.com`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.get_domain()
-    .domain_name(domain_name)
+    .domain_name("example.com")
     .send()
-    .await;
+    .await?;
+let domain = response.into_inner();
+println!("{:?}", domain.mail_servers);
+println!("{:?}", domain.mx_records);
+# Ok(())
+# }
 ```*/
     pub fn get_domain(&self) -> builder::GetDomain<'_> {
         builder::GetDomain::new(self)
@@ -4784,12 +4880,24 @@ Sends a `PUT` request to `/v1/domains/{domain_name}`
 Arguments:
 - `domain_name`: Any of the client's domain names (e.g. `customer-domain.test`, `vedit.com`).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
+let body: sdk_greenview::types::DomainUpdate = serde_json::from_value(serde_json::json!({
+  "mail_servers": [
+    "mail.customer-domain.test"
+  ]
+}))?;
 let response = client.update_domain()
-    .domain_name(domain_name)
+    .domain_name("example.com")
     .body(body)
     .send()
-    .await;
+    .await?;
+let domain = response.into_inner();
+println!("{:?}", domain.mail_servers);
+println!("{:?}", domain.mx_records);
+# Ok(())
+# }
 ```*/
     pub fn update_domain(&self) -> builder::UpdateDomain<'_> {
         builder::UpdateDomain::new(self)
@@ -4802,11 +4910,18 @@ Sends a `GET` request to `/v1/domains/{domain_name}/auth_token`
 
 Arguments:
 - `domain_name`: Any of the client's domain names (e.g. `customer-domain.test`, `vedit.com`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.get_domain_auth_token()
-    .domain_name(domain_name)
+    .domain_name("example.com")
     .send()
-    .await;
+    .await?;
+let auth_token = response.into_inner();
+println!("{:?}", auth_token.login_hostname);
+println!("{:?}", auth_token.path);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_auth_token(&self) -> builder::GetDomainAuthToken<'_> {
         builder::GetDomainAuthToken::new(self)
@@ -4817,11 +4932,18 @@ Sends a `GET` request to `/v1/domains/{domain_name}/client`
 
 Arguments:
 - `domain_name`: Any of the client's domain names (e.g. `customer-domain.test`, `vedit.com`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.get_client_by_domain()
-    .domain_name(domain_name)
+    .domain_name("example.com")
     .send()
-    .await;
+    .await?;
+let customer = response.into_inner();
+println!("{:?}", customer.domains);
+println!("{:?}", customer.email_address);
+# Ok(())
+# }
 ```*/
     pub fn get_client_by_domain(&self) -> builder::GetClientByDomain<'_> {
         builder::GetClientByDomain::new(self)
@@ -4835,12 +4957,33 @@ Sends a `PUT` request to `/v1/domains/{domain_name}/client`
 Arguments:
 - `domain_name`: Any of the client's domain names (e.g. `customer-domain.test`, `vedit.com`).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
+let body: sdk_greenview::types::ClientUpdate = serde_json::from_value(serde_json::json!({
+  "domains": [
+    {
+      "mail_servers": [
+        "mail.customer-domain.test"
+      ],
+      "name": "customer-domain.test"
+    }
+  ],
+  "email_address": "customer@example.com",
+  "name": "Test Customer",
+  "package_uid": "spamstopshere-standard",
+  "user_count": 1
+}))?;
 let response = client.update_client_by_domain()
-    .domain_name(domain_name)
+    .domain_name("example.com")
     .body(body)
     .send()
-    .await;
+    .await?;
+let customer = response.into_inner();
+println!("{:?}", customer.domains);
+println!("{:?}", customer.email_address);
+# Ok(())
+# }
 ```*/
     pub fn update_client_by_domain(&self) -> builder::UpdateClientByDomain<'_> {
         builder::UpdateClientByDomain::new(self)
@@ -4853,11 +4996,16 @@ Sends a `DELETE` request to `/v1/domains/{domain_name}/client`
 
 Arguments:
 - `domain_name`: Any of the client's domain names (e.g. `customer-domain.test`, `vedit.com`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.delete_client_by_domain()
-    .domain_name(domain_name)
+    .domain_name("example.com")
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn delete_client_by_domain(&self) -> builder::DeleteClientByDomain<'_> {
         builder::DeleteClientByDomain::new(self)
@@ -4870,11 +5018,17 @@ Sends a `GET` request to `/v1/domains/{domain_name}/status`
 
 Arguments:
 - `domain_name`: Any of the client's domain names (e.g. `customer-domain.test`, `vedit.com`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.get_domain_status()
-    .domain_name(domain_name)
+    .domain_name("example.com")
     .send()
-    .await;
+    .await?;
+let domain_status = response.into_inner();
+println!("{:?}", domain_status.status);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_status(&self) -> builder::GetDomainStatus<'_> {
         builder::GetDomainStatus::new(self)
@@ -4887,11 +5041,18 @@ Sends a `GET` request to `/v1/packages/by_tag/{tag_name}`
 
 Arguments:
 - `tag_name`: The package tag (e.g. `cpanel`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.list_packages_by_tag()
-    .tag_name(tag_name)
+    .tag_name("example")
     .send()
-    .await;
+    .await?;
+for entry in response.into_inner() {
+    println!("{:?} {:?}", entry.added_features, entry.description);
+}
+# Ok(())
+# }
 ```*/
     pub fn list_packages_by_tag(&self) -> builder::ListPackagesByTag<'_> {
         builder::ListPackagesByTag::new(self)
@@ -4902,11 +5063,38 @@ The second step of the public reseller sign-up: post the reseller with the captc
 
 Sends a `POST` request to `/v1/resellers`
 
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
+let body: sdk_greenview::types::ResellerSignUpRequest = serde_json::from_value(serde_json::json!({
+  "captcha": {
+    "answer": "friday",
+    "id": "abc123"
+  },
+  "reseller": {
+    "address": "8178 Jackson Rd",
+    "application_name": "cpanel",
+    "city": "Ann Arbor",
+    "country": "United States",
+    "email_address": "phil.green@example.com",
+    "first_name": "Phil",
+    "last_name": "Green",
+    "name": "Greenview Data",
+    "phone": "734-426-7500",
+    "postal_code": "48103",
+    "state": "Michigan",
+    "username": "my-reseller-account"
+  }
+}))?;
 let response = client.create_reseller()
     .body(body)
     .send()
-    .await;
+    .await?;
+let reseller_created = response.into_inner();
+println!("{:?}", reseller_created.captcha);
+println!("{:?}", reseller_created.reseller);
+# Ok(())
+# }
 ```*/
     pub fn create_reseller(&self) -> builder::CreateReseller<'_> {
         builder::CreateReseller::new(self)
@@ -4917,10 +5105,17 @@ The first step of the reseller sign-up, which is open to the public: returns a c
 
 Sends a `GET` request to `/v1/resellers/new`
 
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::from_env()?).build()?;
 let response = client.new_reseller()
     .send()
-    .await;
+    .await?;
+let new_reseller = response.into_inner();
+println!("{:?}", new_reseller.captcha);
+println!("{:?}", new_reseller.reseller);
+# Ok(())
+# }
 ```*/
     pub fn new_reseller(&self) -> builder::NewReseller<'_> {
         builder::NewReseller::new(self)
@@ -4949,7 +5144,7 @@ pub mod builder {
         ///Sends a `GET` request to `/v1/clients`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<::std::vec::Vec<types::Client>>, Error<()>> {
+        ) -> Result<ResponseValue<::std::vec::Vec<types::Customer>>, Error<()>> {
             let Self { client } = self;
             let url = format!("{}/v1/clients", client.baseurl,);
             #[allow(unused_mut)]
@@ -4959,10 +5154,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -4974,7 +5165,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5020,7 +5211,7 @@ pub mod builder {
         ///Sends a `POST` request to `/v1/clients`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Client>, Error<types::CreateClientError>> {
+        ) -> Result<ResponseValue<types::Customer>, Error<types::CreateClientError>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -5037,10 +5228,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_client",
@@ -5051,14 +5238,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => sdk_core::decode::json_response(response).await,
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                422u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5085,10 +5266,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "new_client",
@@ -5099,7 +5276,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5131,10 +5308,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_clients_with_subscriptions",
@@ -5145,7 +5318,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5174,11 +5347,12 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/clients/{id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Client>, Error<()>> {
+        pub async fn send(self) -> Result<ResponseValue<types::Customer>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/clients/{}", client.baseurl, sdk_core::encode_path_segment(& id.to_string()),
+                "{}/v1/clients/{}", client.baseurl, sdk_core::encode_path_segment(& id
+                .to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5187,10 +5361,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -5202,7 +5372,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5257,7 +5427,10 @@ pub mod builder {
         ///Sends a `PUT` request to `/v1/clients/{id}`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Client>, Error<types::AttributeErrorResponse>> {
+        ) -> Result<
+            ResponseValue<types::Customer>,
+            Error<types::AttributeErrorResponse>,
+        > {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
@@ -5266,7 +5439,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/clients/{}", client.baseurl, sdk_core::encode_path_segment(& id.to_string()),
+                "{}/v1/clients/{}", client.baseurl, sdk_core::encode_path_segment(& id
+                .to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5277,10 +5451,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_client",
@@ -5291,14 +5461,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                422u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5333,7 +5497,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/clients/{}", client.baseurl, sdk_core::encode_path_segment(& id.to_string()),
+                "{}/v1/clients/{}", client.baseurl, sdk_core::encode_path_segment(& id
+                .to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5342,10 +5507,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -5357,14 +5518,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                422u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5397,8 +5552,8 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/clients/{}/auth_token", client.baseurl, sdk_core::encode_path_segment(& id
-                .to_string()),
+                "{}/v1/clients/{}/auth_token", client.baseurl,
+                sdk_core::encode_path_segment(& id.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5407,10 +5562,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -5422,7 +5573,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5458,8 +5609,8 @@ pub mod builder {
             let Self { client, domain_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}", client.baseurl, sdk_core::encode_path_segment(& domain_name
-                .to_string()),
+                "{}/v1/domains/{}", client.baseurl, sdk_core::encode_path_segment(&
+                domain_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5468,10 +5619,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -5483,7 +5630,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5550,8 +5697,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}", client.baseurl, sdk_core::encode_path_segment(& domain_name
-                .to_string()),
+                "{}/v1/domains/{}", client.baseurl, sdk_core::encode_path_segment(&
+                domain_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5562,10 +5709,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain",
@@ -5576,14 +5719,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                422u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5619,8 +5756,8 @@ pub mod builder {
             let Self { client, domain_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}/auth_token", client.baseurl, sdk_core::encode_path_segment(& domain_name
-                .to_string()),
+                "{}/v1/domains/{}/auth_token", client.baseurl,
+                sdk_core::encode_path_segment(& domain_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5629,10 +5766,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -5644,7 +5777,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5676,12 +5809,12 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/domains/{domain_name}/client`
-        pub async fn send(self) -> Result<ResponseValue<types::Client>, Error<()>> {
+        pub async fn send(self) -> Result<ResponseValue<types::Customer>, Error<()>> {
             let Self { client, domain_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}/client", client.baseurl, sdk_core::encode_path_segment(& domain_name
-                .to_string()),
+                "{}/v1/domains/{}/client", client.baseurl,
+                sdk_core::encode_path_segment(& domain_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5690,10 +5823,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -5705,7 +5834,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5763,7 +5892,10 @@ pub mod builder {
         ///Sends a `PUT` request to `/v1/domains/{domain_name}/client`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Client>, Error<types::AttributeErrorResponse>> {
+        ) -> Result<
+            ResponseValue<types::Customer>,
+            Error<types::AttributeErrorResponse>,
+        > {
             let Self { client, domain_name, body } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let body = body
@@ -5772,8 +5904,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}/client", client.baseurl, sdk_core::encode_path_segment(& domain_name
-                .to_string()),
+                "{}/v1/domains/{}/client", client.baseurl,
+                sdk_core::encode_path_segment(& domain_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5784,10 +5916,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_client_by_domain",
@@ -5798,14 +5926,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                422u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5843,8 +5965,8 @@ pub mod builder {
             let Self { client, domain_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}/client", client.baseurl, sdk_core::encode_path_segment(& domain_name
-                .to_string()),
+                "{}/v1/domains/{}/client", client.baseurl,
+                sdk_core::encode_path_segment(& domain_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5853,10 +5975,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -5868,14 +5986,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                422u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5913,8 +6025,8 @@ pub mod builder {
             let Self { client, domain_name } = self;
             let domain_name = domain_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/domains/{}/status", client.baseurl, sdk_core::encode_path_segment(& domain_name
-                .to_string()),
+                "{}/v1/domains/{}/status", client.baseurl,
+                sdk_core::encode_path_segment(& domain_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5923,10 +6035,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -5938,7 +6046,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -5976,8 +6084,8 @@ pub mod builder {
             let Self { client, tag_name } = self;
             let tag_name = tag_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/packages/by_tag/{}", client.baseurl, sdk_core::encode_path_segment(& tag_name
-                .to_string()),
+                "{}/v1/packages/by_tag/{}", client.baseurl,
+                sdk_core::encode_path_segment(& tag_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -5986,10 +6094,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -6001,7 +6105,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -6069,10 +6173,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_reseller",
@@ -6083,14 +6183,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => sdk_core::decode::json_response(response).await,
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                422u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -6117,10 +6211,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "new_reseller",
@@ -6131,7 +6221,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -6237,21 +6327,121 @@ pub const PROFILE: sdk_core::ApiProfile = sdk_core::ApiProfile {
     default_base_url: "https://api.greenviewdata.com",
     public_operations: &["new_client", "create_reseller", "new_reseller"],
     secret_query_parameters: &[],
+    secret_body_members: &["token"],
+    routes: &[
+        sdk_core::Route {
+            operation_id: "list_clients",
+            method: "GET",
+            template: "/v1/clients",
+        },
+        sdk_core::Route {
+            operation_id: "create_client",
+            method: "POST",
+            template: "/v1/clients",
+        },
+        sdk_core::Route {
+            operation_id: "new_client",
+            method: "GET",
+            template: "/v1/clients/new",
+        },
+        sdk_core::Route {
+            operation_id: "list_clients_with_subscriptions",
+            method: "GET",
+            template: "/v1/clients/subscriptions",
+        },
+        sdk_core::Route {
+            operation_id: "get_client",
+            method: "GET",
+            template: "/v1/clients/{id}",
+        },
+        sdk_core::Route {
+            operation_id: "update_client",
+            method: "PUT",
+            template: "/v1/clients/{id}",
+        },
+        sdk_core::Route {
+            operation_id: "delete_client",
+            method: "DELETE",
+            template: "/v1/clients/{id}",
+        },
+        sdk_core::Route {
+            operation_id: "get_client_auth_token",
+            method: "GET",
+            template: "/v1/clients/{id}/auth_token",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain",
+            method: "GET",
+            template: "/v1/domains/{domain_name}",
+        },
+        sdk_core::Route {
+            operation_id: "update_domain",
+            method: "PUT",
+            template: "/v1/domains/{domain_name}",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_auth_token",
+            method: "GET",
+            template: "/v1/domains/{domain_name}/auth_token",
+        },
+        sdk_core::Route {
+            operation_id: "get_client_by_domain",
+            method: "GET",
+            template: "/v1/domains/{domain_name}/client",
+        },
+        sdk_core::Route {
+            operation_id: "update_client_by_domain",
+            method: "PUT",
+            template: "/v1/domains/{domain_name}/client",
+        },
+        sdk_core::Route {
+            operation_id: "delete_client_by_domain",
+            method: "DELETE",
+            template: "/v1/domains/{domain_name}/client",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_status",
+            method: "GET",
+            template: "/v1/domains/{domain_name}/status",
+        },
+        sdk_core::Route {
+            operation_id: "list_packages_by_tag",
+            method: "GET",
+            template: "/v1/packages/by_tag/{tag_name}",
+        },
+        sdk_core::Route {
+            operation_id: "create_reseller",
+            method: "POST",
+            template: "/v1/resellers",
+        },
+        sdk_core::Route {
+            operation_id: "new_reseller",
+            method: "GET",
+            template: "/v1/resellers/new",
+        },
+    ],
 };
 impl ClientHooks<sdk_core::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
-    ) -> std::result::Result<(), Error<E>> {
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
         self.inner.prepare(request, info.operation_id).await
     }
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner.execute(&self.client, request).await
+        self.inner.execute(&self.client, request, info.operation_id).await
+    }
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
+        self.inner.check(result).await
     }
 }
 impl sdk_core::FromParts for Client {
@@ -6271,5 +6461,42 @@ pub mod open_enums {
         pub enum DomainStatusValue { #[doc = "`initializing`"] Initializing =>
         "initializing", #[doc = "`ready`"] Ready => "ready", #[doc = "`unknown`"] Unknown
         => "unknown" }
+    }
+}
+impl Client {
+    /// A handle of this client for calls with other settings (deadline, attempt timeout, retry
+    /// policy, retrying POSTs, extra headers): it shares this client's connection pool, concurrency
+    /// limit and credentials, and works for every operation and for [`Client::raw`]. See
+    /// [`sdk_core::RequestOptions`].
+    pub fn with_options(&self, options: sdk_core::RequestOptions) -> Self {
+        Self {
+            baseurl: self.baseurl.clone(),
+            client: self.client.clone(),
+            inner: self.inner.with_options(&options),
+        }
+    }
+    /// A request the spec does not describe yet, by method and path template (`{name}` filled by
+    /// `.path(name, value)`), sent like every operation: credentials, retries, limits, the deadline
+    /// and redaction. A success status gives the status, headers and body (bounded).
+    pub fn raw(
+        &self,
+        method: sdk_core::Method,
+        template: &str,
+    ) -> sdk_core::RawRequest<'_> {
+        sdk_core::RawRequest::new(
+            &self.client,
+            &self.baseurl,
+            &self.inner,
+            method,
+            template,
+        )
+    }
+}
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("baseurl", &sdk_core::redact::redact_base_url(&self.baseurl))
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
     }
 }

@@ -11,10 +11,11 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use sdk_greenview::{Client, Error};
+//! use sdk_greenview::{Client, Credentials, Error};
 //!
-//! // HTTP Basic: the reseller's API token is the user name, the API key the password.
-//! let client = Client::from_api_key("api-token", "api-key")?;
+//! // HTTP Basic: the reseller's API token is the user name, the API key the password; here from
+//! // GREENVIEW_API_TOKEN and GREENVIEW_API_KEY (or `Credentials::api_key(token, key)`).
+//! let client = Client::builder(Credentials::from_env()?).build()?;
 //! for customer in client.list_clients().send().await?.iter() {
 //!     for domain in &customer.domains {
 //!         println!("{} {}: MX {:?}", customer.id, domain.name, domain.mx_records);
@@ -30,7 +31,7 @@
 //! }
 //!
 //! // The public operations need no credentials.
-//! let public = Client::public()?;
+//! let public = Client::builder(Credentials::public()).build()?;
 //! let packages = public.list_packages_by_tag().tag_name("cpanel").send().await;
 //! println!("{packages:?}"); // Error::Custom: packages need the reseller's key
 //! let new_client = public.new_client().send().await?;
@@ -44,8 +45,9 @@
 //! question, then post with its id and the answer. A wrong answer is a 422 whose body carries a *new*
 //! captcha, which the next try must use. [`Client::create_client_with_captcha`] and
 //! [`Client::create_reseller_with_captcha`] run that loop with a closure that answers each question, up to
-//! a number of tries; the 422 bodies are typed ([`types::CreateClientError`] with
-//! [`types::CreateClientError::captcha`], [`types::ResellerErrorResponse`]) for a hand-written loop.
+//! `max_tries` posts (0: nothing is sent, the result is [`CaptchaFlowError::NoTries`]); the 422 bodies are
+//! typed ([`types::CreateClientError`] with [`types::CreateClientError::captcha`],
+//! [`types::ResellerErrorResponse`]) for a hand-written loop.
 //!
 //! # Cancelling a client loses email
 //!
@@ -60,7 +62,7 @@
 //! status), `UnexpectedResponse` for any other status (the document names no 401, 403 or 404) or a body that
 //! is not the documented JSON (status, headers and body kept), `InvalidRequest` for an argument refused
 //! before sending (a missing required field, a path segment `""`, `"."` or `".."`), `Custom` for an
-//! operation that needs credentials called on [`Client::public`], and `CommunicationError` for transport
+//! operation that needs credentials called by a client built with [`Credentials::public`], and `CommunicationError` for transport
 //! failures. No error, and no `Debug` of the client or of a builder, shows the API key; the login token of
 //! [`types::AuthToken`] is a [`Secret`]. The API token is the Basic *user name* and is shown like one.
 
@@ -77,6 +79,8 @@ mod generated;
 /// [dev-dependencies]
 /// sdk-greenview = { version = "0.1", features = ["mock"] }
 /// httpmock = { version = "0.8", default-features = false }
+/// tokio = { version = "1", features = ["macros", "rt"] }
+/// serde_json = "1"
 /// ```
 ///
 /// [`mock::MockServerExt`] adds one method per operation to `httpmock::MockServer`. Its `When` side matches
@@ -91,7 +95,7 @@ mod generated;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let server = MockServer::start_async().await;
-/// let customer: sdk_greenview::types::Client =
+/// let customer: sdk_greenview::types::Customer =
 ///     serde_json::from_value(serde_json::json!({"id": 49632, "domains": [], "name": "Acme"})).unwrap();
 /// let mock = server.get_client(|when, then| {
 ///     when.id(49632);
@@ -99,7 +103,7 @@ mod generated;
 /// });
 ///
 /// // The code under test, with a client pointed at the mock server.
-/// let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::basic("api-token", "api-key"))
+/// let client = sdk_greenview::Client::builder(sdk_greenview::Credentials::api_key("api-token", "api-key"))
 ///     .base_url(server.base_url())
 ///     .build()
 ///     .unwrap();
@@ -118,43 +122,71 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use captcha::CaptchaFlowError;
+mod errors;
 pub use generated::*;
-pub use sdk_core::{Authenticator, BuildError, Credentials, PathSegment, RetryPolicy, Secret};
+pub use sdk_core::{Authenticator, BuildError, EnvError, PathSegment, RetryPolicy, Secret};
+pub use sdk_core::{
+    ByteStream, ErrorBody, HeaderMap, InvalidHeader, Jitter, Method, RawRequest, RawResponse,
+    RequestOptions, ResponseValue, StatusCode, UndecodableBody, UndecodableKind,
+};
 
 /// Builds a [`Client`]; see [`Client::builder`].
 pub type ClientBuilder = sdk_core::ClientBuilder<Client>;
 
-impl Client {
-    /// A client for the production API, authenticating as the reseller: HTTP Basic with the API token as
-    /// the user name and the API key as the password.
-    pub fn from_api_key(
-        api_token: impl Into<String>,
-        api_key: impl Into<Secret>,
-    ) -> Result<Self, BuildError> {
-        Self::builder(Credentials::basic(api_token, api_key)).build()
+/// What a Greenview client authenticates with: the reseller's API token and API key (HTTP Basic, the token
+/// as the user name and the key as the password), or [`Credentials::public`] for the public operations.
+/// `Debug` shows neither the token nor the key.
+#[derive(Clone, Debug)]
+pub struct Credentials(sdk_core::Credentials);
+
+impl Credentials {
+    /// The environment variable [`Credentials::from_env`] reads the API token from.
+    pub const API_TOKEN_VAR: &'static str = "GREENVIEW_API_TOKEN";
+    /// The environment variable [`Credentials::from_env`] reads the API key from.
+    pub const API_KEY_VAR: &'static str = "GREENVIEW_API_KEY";
+
+    /// The reseller's API token (the Basic user name) and API key (the password).
+    pub fn api_key(api_token: impl Into<Secret>, api_key: impl Into<Secret>) -> Self {
+        let api_token: Secret = api_token.into();
+        Self(sdk_core::Credentials::basic(api_token.expose(), api_key))
     }
 
-    /// A client without credentials, for the public operations: the captcha flows (`new_client`,
-    /// `create_client` without a key, `new_reseller`, `create_reseller`). Any other operation fails with
-    /// `Error::Custom` before a request is sent.
-    pub fn public() -> Result<Self, BuildError> {
-        Self::public_builder().build()
+    /// No credentials, for the public operations: the captcha flows (`new_client`, `create_client`
+    /// without a key, `new_reseller`, `create_reseller`). Any other operation fails with `Error::Custom`
+    /// before a request is sent.
+    pub fn public() -> Self {
+        Self(sdk_core::Credentials::Custom(Arc::new(PublicOnly)))
     }
 
-    /// A builder, to set another base URL, timeouts or a `reqwest::Client` of your own. `credentials` is
-    /// `Credentials::basic(api_token, api_key)`, or `Credentials::None` (nothing is sent, and the server
-    /// answers what needs a key).
-    pub fn builder(credentials: Credentials) -> ClientBuilder {
-        sdk_core::ClientBuilder::new(&PROFILE, credentials)
+    /// The API token and key from the environment variables `GREENVIEW_API_TOKEN` and `GREENVIEW_API_KEY`.
+    /// The error names the variable that is not set, empty or not Unicode; it never shows a value.
+    pub fn from_env() -> Result<Self, EnvError> {
+        Self::from_lookup(&sdk_core::env::process)
     }
 
-    /// A builder for [`Client::public`].
-    pub fn public_builder() -> ClientBuilder {
-        Self::builder(Credentials::Custom(Arc::new(PublicOnly)))
+    fn from_lookup(lookup: sdk_core::env::Lookup<'_>) -> Result<Self, EnvError> {
+        let api_token = sdk_core::env::secret(lookup, Self::API_TOKEN_VAR)?;
+        let api_key = sdk_core::env::secret(lookup, Self::API_KEY_VAR)?;
+        Ok(Self::api_key(api_token, api_key))
     }
 }
 
-/// The credentials of [`Client::public`]: nothing for the client creation (open to the public with a
+impl From<Credentials> for sdk_core::Credentials {
+    fn from(credentials: Credentials) -> Self {
+        credentials.0
+    }
+}
+
+impl Client {
+    /// The one way to start: a builder for a client that authenticates with `credentials`; set anything
+    /// else on it (another base URL, timeouts, limits, retries, a `reqwest::Client` of your own), then
+    /// `build()`.
+    pub fn builder(credentials: impl Into<Credentials>) -> ClientBuilder {
+        sdk_core::ClientBuilder::new(&PROFILE, credentials.into().into())
+    }
+}
+
+/// The credentials of [`Credentials::public`]: nothing for the client creation (open to the public with a
 /// captcha), a clear error for operations that need the reseller's key. (The other public operations are
 /// marked so in the spec and never reach an authenticator.)
 #[derive(Debug)]
@@ -172,8 +204,8 @@ impl Authenticator for PublicOnly {
                 Ok(())
             } else {
                 Err(format!(
-                    "{} {} needs the reseller's API token and key: build the client with Client::from_api_key \
-                     (Client::public() reaches only the public operations)",
+                    "{} {} needs the reseller's API token and key: build the client with Credentials::api_key \
+                     (Credentials::public() reaches only the public operations)",
                     request.method(),
                     request.url().path()
                 ))
@@ -186,3 +218,31 @@ impl Authenticator for PublicOnly {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::*;
+
+    #[test]
+    fn from_env_reads_token_and_key_and_names_the_missing_one() {
+        let both = |name: &str| match name {
+            "GREENVIEW_API_TOKEN" => Some(OsString::from("T0KEN-S3NT1NEL")),
+            "GREENVIEW_API_KEY" => Some(OsString::from("KEY-S3NT1NEL")),
+            _ => None,
+        };
+        let credentials = Credentials::from_lookup(&both).unwrap();
+        assert!(matches!(
+            &credentials.0,
+            sdk_core::Credentials::Basic { username, password }
+                if username == "T0KEN-S3NT1NEL" && password.expose() == "KEY-S3NT1NEL"
+        ));
+        assert!(!format!("{credentials:?}").contains("S3NT1NEL"));
+        let no_key = |name: &str| (name == "GREENVIEW_API_TOKEN").then(|| OsString::from("t"));
+        assert_eq!(
+            Credentials::from_lookup(&no_key).unwrap_err().to_string(),
+            "the environment variable GREENVIEW_API_KEY is not set"
+        );
+    }
+}

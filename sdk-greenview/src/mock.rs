@@ -28,7 +28,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &::std::vec::Vec<types::Client>) -> Self {
+        pub fn ok(self, value: &::std::vec::Vec<types::Customer>) -> Self {
             Self(
                 self
                     .0
@@ -58,7 +58,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn created(self, value: &types::Client) -> Self {
+        pub fn created(self, value: &types::Customer) -> Self {
             Self(
                 self
                     .0
@@ -161,7 +161,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::Client) -> Self {
+        pub fn ok(self, value: &types::Customer) -> Self {
             Self(
                 self
                     .0
@@ -197,7 +197,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::Client) -> Self {
+        pub fn ok(self, value: &types::Customer) -> Self {
             Self(
                 self
                     .0
@@ -439,7 +439,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::Client) -> Self {
+        pub fn ok(self, value: &types::Customer) -> Self {
             Self(
                 self
                     .0
@@ -479,7 +479,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::Client) -> Self {
+        pub fn ok(self, value: &types::Customer) -> Self {
             Self(
                 self
                     .0

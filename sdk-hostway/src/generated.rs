@@ -2,7 +2,9 @@
 // change the spec (or xtask/) and regenerate; `cargo xtask generate --check` guards it.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+#[allow(unused_imports)]
+pub use sdk_core::Error;
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -23,7 +25,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///The auto-responder of a mailbox.
+    ///The auto-responder of a mailbox, as an answer carries it (see `AutoresponderUpdate` to set one).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Autoresponder {
         ///The status of auto-responder (true activates it, false deactivates it).
@@ -60,6 +62,23 @@ pub mod types {
     }
     impl AutoresponderInfo {
         pub fn builder() -> builder::AutoresponderInfo {
+            Default::default()
+        }
+    }
+    ///The auto-responder to set on a mailbox.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct AutoresponderUpdate {
+        ///The status of auto-responder (true activates it, false deactivates it).
+        pub active: bool,
+        ///The body of auto-responder.
+        pub body: ::std::string::String,
+        ///The subject of auto-responder.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+    }
+    impl AutoresponderUpdate {
+        pub fn builder() -> builder::AutoresponderUpdate {
             Default::default()
         }
     }
@@ -116,6 +135,7 @@ pub mod types {
     }
     ///Addresses to add to (or update in) a black/white list.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
     pub struct BlackWhiteListUpdate {
         ///The addresses to add or update.
         pub list: ::std::vec::Vec<BlackWhiteListEntry>,
@@ -127,6 +147,7 @@ pub mod types {
     }
     ///A new value for a CleanMailPlus filter attribute.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
     pub struct CleanMailPlusAttribute {
         ///Attribute's name.
         #[serde(
@@ -200,10 +221,10 @@ pub mod types {
         }
     }
     ///New values for CleanMailPlus filter attributes.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
     pub struct CleanMailPlusUpdate {
         ///The attributes to change.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attributes: ::std::vec::Vec<CleanMailPlusAttribute>,
     }
     impl CleanMailPlusUpdate {
@@ -333,7 +354,8 @@ pub mod types {
         }
     }
     ///A new global address book contact. The service requires `name`, `email` and `displayName` (answering 400 "Required" for each one missing).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
     pub struct ContactCreate {
         ///The business fax of global address book contact.
         #[serde(
@@ -360,14 +382,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department: ::std::option::Option<::std::string::String>,
         ///The display name of global address book contact. Required by the service.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "displayName")]
+        pub display_name: ::std::string::String,
         ///The email of global address book contact. Required by the service.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
+        pub email: ::std::string::String,
         ///The first name of global address book contact.
         #[serde(
             rename = "firstName",
@@ -399,8 +417,7 @@ pub mod types {
         )]
         pub mobile_phone: ::std::option::Option<::std::string::String>,
         ///The name of global address book contact (the `{contact}` of its URL). Required by the service.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
         ///The pager of global address book contact.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pager: ::std::option::Option<::std::string::String>,
@@ -460,6 +477,7 @@ pub mod types {
     }
     ///The global address book contact fields to change; fields left out are not changed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
     pub struct ContactUpdate {
         ///The business fax of global address book contact.
         #[serde(
@@ -586,9 +604,7 @@ pub mod types {
             rename = "trialType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub trial_type: ::std::option::Option<
-            crate::open_enums::DomainWebmailTrialType,
-        >,
+        pub trial_type: ::std::option::Option<crate::open_enums::DomainWebmailTrialType>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::open_enums::WebmailType>,
     }
@@ -599,6 +615,7 @@ pub mod types {
     }
     ///The new webmail settings of a domain.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
     pub struct DomainWebmailUpdate {
         ///OpenXchange allowUpgrade option value (needed: without it the service answers 400 Bad Request).
         #[serde(
@@ -1045,6 +1062,7 @@ pub mod types {
     }
     ///Creates or updates an Exchange mailbox.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
     pub struct ExchangeMailboxUpdate {
         ///City Name (128 characters), the user's city.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1935,6 +1953,7 @@ pub mod types {
     }
     ///The forwarding targets to set for a mailbox.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
     pub struct ForwardsUpdate {
         ///List of target objects (at least one; the service answers 400 "Shorter than minimum length 1" for an empty list).
         pub targets: ::std::vec::Vec<ForwardTarget>,
@@ -2074,11 +2093,11 @@ pub mod types {
         }
     }
     ///The new InfoStore quota. The service requires `quota` (answering 400 "Required" without it).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
     pub struct InfoStoreQuotaUpdate {
         ///The new quota size (in MB, like the usage and quota of the InfoStore info). The service refuses values below 0 ("-1 is less than minimum value 0") and below the current usage ("Used storage exceeds the quota value").
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub quota: ::std::option::Option<i64>,
+        pub quota: u64,
     }
     impl InfoStoreQuotaUpdate {
         pub fn builder() -> builder::InfoStoreQuotaUpdate {
@@ -2281,6 +2300,7 @@ pub mod types {
     }
     ///An action to apply on a mailbox or an Exchange mailbox, e.g. reset password.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
     pub struct MailboxAction {
         ///The action that should be performed. Allowed values are: resetPassword - Reset the password of the mailbox.
         pub action: crate::open_enums::MailboxActionAction,
@@ -2294,6 +2314,7 @@ pub mod types {
     }
     ///Data to be sent with the action.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
     pub struct MailboxActionData {
         ///The new password. At least 8 characters long, a mix of numbers, symbols and mixed-case letters. Password validation rules: must not be used more than once; minimum length 8; maximum length 128; should have at least one digit, one capital letter, one lower case letter and one special character (any character other than lower or uppercase letters, digits and underscore "_"); should not start with 'pass' or 'abc' (case-insensitively) or with 123; must not contain the second-level domain or the username, or start with the first 3 letters of the username.
         pub password: ::sdk_core::Secret,
@@ -2430,6 +2451,7 @@ pub mod types {
     }
     ///Creates or updates a mailbox.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
     pub struct MailboxUpdate {
         ///Describes if this is a master account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2551,6 +2573,7 @@ pub mod types {
     }
     ///The OpenXchange account to create for a mailbox.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
     pub struct MailboxWebmailCreate {
         ///OpenXchange allowUpgrade option value. The default value is true.
         #[serde(
@@ -2578,6 +2601,7 @@ pub mod types {
     }
     ///Changes to the OpenXchange account of a mailbox (upgrade/downgrade of the type and settings).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
     pub struct MailboxWebmailUpdate {
         ///OpenXchange allowUpgrade option value. If upgrades are disabled by the product, it cannot be set to true.
         #[serde(
@@ -2651,6 +2675,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
     }
     ///A support ticket for a failed mailbox migration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
     pub struct MigrationTicket {
         ///Body of the support ticket.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3326,6 +3351,84 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
         }
         #[derive(Clone, Debug)]
+        pub struct AutoresponderUpdate {
+            active: ::std::result::Result<bool, ::std::string::String>,
+            body: ::std::result::Result<::std::string::String, ::std::string::String>,
+            subject: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AutoresponderUpdate {
+            fn default() -> Self {
+                Self {
+                    active: Err("no value supplied for active".to_string()),
+                    body: Err("no value supplied for body".to_string()),
+                    subject: Ok(Default::default()),
+                }
+            }
+        }
+        impl AutoresponderUpdate {
+            pub fn active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active: {e}")
+                    });
+                self
+            }
+            pub fn body<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body: {e}")
+                    });
+                self
+            }
+            pub fn subject<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subject = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subject: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AutoresponderUpdate>
+        for super::AutoresponderUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AutoresponderUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active: value.active?,
+                    body: value.body?,
+                    subject: value.subject?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AutoresponderUpdate> for AutoresponderUpdate {
+            fn from(value: super::AutoresponderUpdate) -> Self {
+                Self {
+                    active: Ok(value.active),
+                    body: Ok(value.body),
+                    subject: Ok(value.subject),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct BlackWhiteList {
             links: ::std::result::Result<
                 ::std::vec::Vec<super::Link>,
@@ -3848,7 +3951,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
         impl ::std::default::Default for CleanMailPlusUpdate {
             fn default() -> Self {
                 Self {
-                    attributes: Ok(Default::default()),
+                    attributes: Err("no value supplied for attributes".to_string()),
                 }
             }
         }
@@ -4404,13 +4507,10 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::string::String,
             >,
             display_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
             first_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4431,10 +4531,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
             pager: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4473,14 +4570,14 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
                     company: Ok(Default::default()),
                     country: Ok(Default::default()),
                     department: Ok(Default::default()),
-                    display_name: Ok(Default::default()),
-                    email: Ok(Default::default()),
+                    display_name: Err("no value supplied for display_name".to_string()),
+                    email: Err("no value supplied for email".to_string()),
                     first_name: Ok(Default::default()),
                     home_phone: Ok(Default::default()),
                     isdn_number: Ok(Default::default()),
                     last_name: Ok(Default::default()),
                     mobile_phone: Ok(Default::default()),
-                    name: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
                     pager: Ok(Default::default()),
                     postal_code: Ok(Default::default()),
                     room_number: Ok(Default::default()),
@@ -4568,7 +4665,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
             pub fn display_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.display_name = value
@@ -4580,7 +4677,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -4652,7 +4749,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -7641,22 +7738,19 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
         }
         #[derive(Clone, Debug)]
         pub struct InfoStoreQuotaUpdate {
-            quota: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
+            quota: ::std::result::Result<u64, ::std::string::String>,
         }
         impl ::std::default::Default for InfoStoreQuotaUpdate {
             fn default() -> Self {
                 Self {
-                    quota: Ok(Default::default()),
+                    quota: Err("no value supplied for quota".to_string()),
                 }
             }
         }
         impl InfoStoreQuotaUpdate {
             pub fn quota<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<u64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.quota = value
@@ -9791,9 +9885,7 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             pub fn trial_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::open_enums::UsernameListEntryTrialType,
-                    >,
+                    ::std::option::Option<crate::open_enums::UsernameListEntryTrialType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -10117,8 +10209,65 @@ If current mailbox qty is more than allowed for specific OpenXchange account typ
             }
         }
     }
+    impl sdk_core::pages::ListPage for AliasList {
+        type Entry = ::std::string::String;
+        fn entries(&self) -> ::std::vec::Vec<&Self::Entry> {
+            self.list.iter().collect()
+        }
+        fn into_entries(self) -> ::std::vec::Vec<Self::Entry> {
+            self.list
+        }
+        fn has_next(&self) -> Option<bool> {
+            sdk_core::pages::next_link(&self.links)
+        }
+    }
+    impl sdk_core::pages::ListPage for BlackWhiteList {
+        type Entry = BlackWhiteListEntry;
+        fn entries(&self) -> ::std::vec::Vec<&Self::Entry> {
+            self.list.iter().collect()
+        }
+        fn into_entries(self) -> ::std::vec::Vec<Self::Entry> {
+            self.list
+        }
+        fn total(&self) -> Option<u64> {
+            sdk_core::pages::count(&self.total_count)
+        }
+        fn has_next(&self) -> Option<bool> {
+            sdk_core::pages::next_link(&self.links)
+        }
+    }
+    impl sdk_core::pages::ListPage for ContactList {
+        type Entry = Contact;
+        fn entries(&self) -> ::std::vec::Vec<&Self::Entry> {
+            self.list.iter().collect()
+        }
+        fn into_entries(self) -> ::std::vec::Vec<Self::Entry> {
+            self.list
+        }
+        fn total(&self) -> Option<u64> {
+            sdk_core::pages::count(&self.count)
+        }
+        fn has_next(&self) -> Option<bool> {
+            sdk_core::pages::next_link(&self.links)
+        }
+    }
+    impl sdk_core::pages::ListPage for UsernameList {
+        type Entry = UsernameListEntry;
+        fn entries(&self) -> ::std::vec::Vec<&Self::Entry> {
+            self.list.iter().collect()
+        }
+        fn into_entries(self) -> ::std::vec::Vec<Self::Entry> {
+            self.list
+        }
+        fn total(&self) -> Option<u64> {
+            sdk_core::pages::count(&self.total_count)
+        }
+        fn has_next(&self) -> Option<bool> {
+            sdk_core::pages::next_link(&self.links)
+        }
+    }
 }
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 /**Client for Hostway Email API
 
 Hostway's Email API: mailboxes, aliases, forwards, black/white lists, CleanMailPlus, Exchange, webmail,
@@ -10196,12 +10345,18 @@ Sends a `GET` request to `/accounts/{account}/avas/{domain}/SSOLink`
 Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_antispam_sso_link()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let answer = response.into_inner();
+println!("{answer:?}");
+# Ok(())
+# }
 ```*/
     pub fn get_antispam_sso_link(&self) -> builder::GetAntispamSsoLink<'_> {
         builder::GetAntispamSsoLink::new(self)
@@ -10213,12 +10368,19 @@ Sends a `GET` request to `/accounts/{account}/email/{domain}`
 Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_email_domain()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let email_domain = response.into_inner();
+println!("{:?}", email_domain.links);
+println!("{:?}", email_domain.quota);
+# Ok(())
+# }
 ```*/
     pub fn get_email_domain(&self) -> builder::GetEmailDomain<'_> {
         builder::GetEmailDomain::new(self)
@@ -10232,14 +10394,19 @@ Arguments:
 - `domain`: The email domain.
 - `page`: The 1-based number of the page to return (with pageSize).
 - `page_size`: The number of entries per page (at most 400).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_aliases()
-    .account(account)
-    .domain(domain)
-    .page(page)
-    .page_size(page_size)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let alias_list = response.into_inner();
+println!("{:?}", alias_list.links);
+println!("{:?}", alias_list.list);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_aliases(&self) -> builder::GetDomainAliases<'_> {
         builder::GetDomainAliases::new(self)
@@ -10257,18 +10424,19 @@ Arguments:
 - `page_size`: The number of entries per page (at most 400).
 - `sort_field`: The field to sort the list by.
 - `sort_order`: The sort direction.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_blackwhitelist()
-    .account(account)
-    .domain(domain)
-    .filter_address(filter_address)
-    .filter_type(filter_type)
-    .page(page)
-    .page_size(page_size)
-    .sort_field(sort_field)
-    .sort_order(sort_order)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let black_white_list = response.into_inner();
+println!("{:?}", black_white_list.links);
+println!("{:?}", black_white_list.list);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_blackwhitelist(&self) -> builder::GetDomainBlackwhitelist<'_> {
         builder::GetDomainBlackwhitelist::new(self)
@@ -10281,13 +10449,30 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::BlackWhiteListUpdate = serde_json::from_value(serde_json::json!({
+  "list": [
+    {
+      "address": "@domainaddr1.com",
+      "type": "W"
+    },
+    {
+      "address": "@someotherdomain.com",
+      "type": "B"
+    }
+  ]
+}))?;
 let response = client.update_domain_blackwhitelist()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_domain_blackwhitelist(
         &self,
@@ -10302,13 +10487,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `address`: The black/whitelisted address (a mailbox address, or `@domain` for a whole domain).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_blackwhitelist_address()
-    .account(account)
-    .domain(domain)
-    .address(address)
+    .account("12345")
+    .domain("example.com")
+    .address("1 Main Street")
     .send()
-    .await;
+    .await?;
+let black_white_list_address = response.into_inner();
+println!("{:?}", black_white_list_address.address);
+println!("{:?}", black_white_list_address.links);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_blackwhitelist_address(
         &self,
@@ -10323,13 +10515,18 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `address`: The black/whitelisted address (a mailbox address, or `@domain` for a whole domain).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.delete_domain_blackwhitelist_address()
-    .account(account)
-    .domain(domain)
-    .address(address)
+    .account("12345")
+    .domain("example.com")
+    .address("1 Main Street")
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn delete_domain_blackwhitelist_address(
         &self,
@@ -10343,12 +10540,18 @@ Sends a `GET` request to `/accounts/{account}/email/{domain}/cleanmailplus`
 Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_cleanmailplus()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let answer = response.into_inner();
+println!("{answer:?}");
+# Ok(())
+# }
 ```*/
     pub fn get_domain_cleanmailplus(&self) -> builder::GetDomainCleanmailplus<'_> {
         builder::GetDomainCleanmailplus::new(self)
@@ -10361,13 +10564,26 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::CleanMailPlusUpdate = serde_json::from_value(serde_json::json!({
+  "attributes": [
+    {
+      "attributeName": "SPAM_LEVEL",
+      "attributeValue": "val01"
+    }
+  ]
+}))?;
 let response = client.update_domain_cleanmailplus()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_domain_cleanmailplus(&self) -> builder::UpdateDomainCleanmailplus<'_> {
         builder::UpdateDomainCleanmailplus::new(self)
@@ -10425,56 +10641,19 @@ Arguments:
 - `search_street_address`: Search by the contact's `streetAddress`: contacts whose streetAddress contains this value (search{FieldName} with FieldName StreetAddress).
 - `search_telex_number`: Search by the contact's `telexNumber`: contacts whose telexNumber contains this value (search{FieldName} with FieldName TelexNumber).
 - `search_title`: Search by the contact's `title`: contacts whose title contains this value (search{FieldName} with FieldName Title).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.list_domain_contacts()
-    .account(account)
-    .domain(domain)
-    .filter_business_fax(filter_business_fax)
-    .filter_business_phone(filter_business_phone)
-    .filter_city(filter_city)
-    .filter_company(filter_company)
-    .filter_country(filter_country)
-    .filter_department(filter_department)
-    .filter_display_name(filter_display_name)
-    .filter_email(filter_email)
-    .filter_first_name(filter_first_name)
-    .filter_home_phone(filter_home_phone)
-    .filter_isdn_number(filter_isdn_number)
-    .filter_last_name(filter_last_name)
-    .filter_mobile_phone(filter_mobile_phone)
-    .filter_name(filter_name)
-    .filter_pager(filter_pager)
-    .filter_postal_code(filter_postal_code)
-    .filter_room_number(filter_room_number)
-    .filter_state(filter_state)
-    .filter_street_address(filter_street_address)
-    .filter_telex_number(filter_telex_number)
-    .filter_title(filter_title)
-    .page(page)
-    .page_size(page_size)
-    .search_business_fax(search_business_fax)
-    .search_business_phone(search_business_phone)
-    .search_city(search_city)
-    .search_company(search_company)
-    .search_country(search_country)
-    .search_department(search_department)
-    .search_display_name(search_display_name)
-    .search_email(search_email)
-    .search_first_name(search_first_name)
-    .search_home_phone(search_home_phone)
-    .search_isdn_number(search_isdn_number)
-    .search_last_name(search_last_name)
-    .search_mobile_phone(search_mobile_phone)
-    .search_name(search_name)
-    .search_pager(search_pager)
-    .search_postal_code(search_postal_code)
-    .search_room_number(search_room_number)
-    .search_state(search_state)
-    .search_street_address(search_street_address)
-    .search_telex_number(search_telex_number)
-    .search_title(search_title)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let contact_list = response.into_inner();
+println!("{:?}", contact_list.count);
+println!("{:?}", contact_list.links);
+# Ok(())
+# }
 ```*/
     pub fn list_domain_contacts(&self) -> builder::ListDomainContacts<'_> {
         builder::ListDomainContacts::new(self)
@@ -10487,13 +10666,25 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::ContactCreate = serde_json::from_value(serde_json::json!({
+  "displayName": "Display Name",
+  "email": "test@test.com",
+  "firstName": "First",
+  "lastName": "Last",
+  "name": "test-contact"
+}))?;
 let response = client.create_domain_contact()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn create_domain_contact(&self) -> builder::CreateDomainContact<'_> {
         builder::CreateDomainContact::new(self)
@@ -10506,13 +10697,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `contact`: The name of the global address book contact (its `name`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_contact()
-    .account(account)
-    .domain(domain)
-    .contact(contact)
+    .account("12345")
+    .domain("example.com")
+    .contact("example")
     .send()
-    .await;
+    .await?;
+let contact = response.into_inner();
+println!("{:?}", contact.business_fax);
+println!("{:?}", contact.business_phone);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_contact(&self) -> builder::GetDomainContact<'_> {
         builder::GetDomainContact::new(self)
@@ -10526,14 +10724,23 @@ Arguments:
 - `domain`: The email domain.
 - `contact`: The name of the global address book contact (its `name`).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::ContactUpdate = serde_json::from_value(serde_json::json!({
+  "displayName": "Display Name Updated",
+  "email": "updated-email"
+}))?;
 let response = client.update_domain_contact()
-    .account(account)
-    .domain(domain)
-    .contact(contact)
+    .account("12345")
+    .domain("example.com")
+    .contact("example")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_domain_contact(&self) -> builder::UpdateDomainContact<'_> {
         builder::UpdateDomainContact::new(self)
@@ -10546,13 +10753,18 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `contact`: The name of the global address book contact (its `name`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.delete_domain_contact()
-    .account(account)
-    .domain(domain)
-    .contact(contact)
+    .account("12345")
+    .domain("example.com")
+    .contact("example")
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn delete_domain_contact(&self) -> builder::DeleteDomainContact<'_> {
         builder::DeleteDomainContact::new(self)
@@ -10564,12 +10776,19 @@ Sends a `GET` request to `/accounts/{account}/email/{domain}/infostore`
 Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_infostore()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let info_store = response.into_inner();
+println!("{:?}", info_store.info_store);
+println!("{:?}", info_store.links);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_infostore(&self) -> builder::GetDomainInfostore<'_> {
         builder::GetDomainInfostore::new(self)
@@ -10582,13 +10801,21 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::InfoStoreQuotaUpdate = serde_json::from_value(serde_json::json!({
+  "quota": 100
+}))?;
 let response = client.update_domain_infostore()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_domain_infostore(&self) -> builder::UpdateDomainInfostore<'_> {
         builder::UpdateDomainInfostore::new(self)
@@ -10600,12 +10827,19 @@ Sends a `GET` request to `/accounts/{account}/email/{domain}/statistics/mailboxT
 Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_mailbox_type_count()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let mailbox_type_count = response.into_inner();
+println!("{:?}", mailbox_type_count.links);
+println!("{:?}", mailbox_type_count.num_active_sync);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_mailbox_type_count(
         &self,
@@ -10625,18 +10859,19 @@ Arguments:
 - `page_size`: The number of entries per page (at most 400).
 - `sort_field`: Specifies if the resulting list is to be sorted by a given field. Allowed values are username and quota.
 - `sort_order`: The sort direction.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.list_usernames()
-    .account(account)
-    .domain(domain)
-    .details(details)
-    .filter_username(filter_username)
-    .page(page)
-    .page_size(page_size)
-    .sort_field(sort_field)
-    .sort_order(sort_order)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let username_list = response.into_inner();
+println!("{:?}", username_list.links);
+println!("{:?}", username_list.list);
+# Ok(())
+# }
 ```*/
     pub fn list_usernames(&self) -> builder::ListUsernames<'_> {
         builder::ListUsernames::new(self)
@@ -10651,13 +10886,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_username()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let username_details = response.into_inner();
+println!("{:?}", username_details.exchange);
+println!("{:?}", username_details.links);
+# Ok(())
+# }
 ```*/
     pub fn get_username(&self) -> builder::GetUsername<'_> {
         builder::GetUsername::new(self)
@@ -10670,13 +10912,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_autoresponder()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let autoresponder_info = response.into_inner();
+println!("{:?}", autoresponder_info.active);
+println!("{:?}", autoresponder_info.autoresponder);
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_autoresponder(&self) -> builder::GetMailboxAutoresponder<'_> {
         builder::GetMailboxAutoresponder::new(self)
@@ -10690,14 +10939,24 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::AutoresponderUpdate = serde_json::from_value(serde_json::json!({
+  "active": true,
+  "body": "AutoRespond",
+  "subject": "Subject"
+}))?;
 let response = client.update_mailbox_autoresponder()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_mailbox_autoresponder(
         &self,
@@ -10718,19 +10977,20 @@ Arguments:
 - `page_size`: The number of entries per page (at most 400).
 - `sort_field`: The field to sort the list by.
 - `sort_order`: The sort direction.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_blackwhitelist()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
-    .filter_address(filter_address)
-    .filter_type(filter_type)
-    .page(page)
-    .page_size(page_size)
-    .sort_field(sort_field)
-    .sort_order(sort_order)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let black_white_list = response.into_inner();
+println!("{:?}", black_white_list.links);
+println!("{:?}", black_white_list.list);
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_blackwhitelist(&self) -> builder::GetMailboxBlackwhitelist<'_> {
         builder::GetMailboxBlackwhitelist::new(self)
@@ -10744,14 +11004,31 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::BlackWhiteListUpdate = serde_json::from_value(serde_json::json!({
+  "list": [
+    {
+      "address": "@domainaddr1.com",
+      "type": "W"
+    },
+    {
+      "address": "@someotherdomain.com",
+      "type": "B"
+    }
+  ]
+}))?;
 let response = client.update_mailbox_blackwhitelist()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_mailbox_blackwhitelist(
         &self,
@@ -10767,14 +11044,21 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `address`: The black/whitelisted address (an email address, or a domain written `@domain`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_blackwhitelist_address()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
-    .address(address)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
+    .address("1 Main Street")
     .send()
-    .await;
+    .await?;
+let black_white_list_address = response.into_inner();
+println!("{:?}", black_white_list_address.address);
+println!("{:?}", black_white_list_address.links);
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_blackwhitelist_address(
         &self,
@@ -10790,14 +11074,19 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `address`: The black/whitelisted address (an email address, or a domain written `@domain`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.delete_mailbox_blackwhitelist_address()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
-    .address(address)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
+    .address("1 Main Street")
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn delete_mailbox_blackwhitelist_address(
         &self,
@@ -10812,13 +11101,19 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_cleanmailplus()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let answer = response.into_inner();
+println!("{answer:?}");
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_cleanmailplus(&self) -> builder::GetMailboxCleanmailplus<'_> {
         builder::GetMailboxCleanmailplus::new(self)
@@ -10832,14 +11127,27 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::CleanMailPlusUpdate = serde_json::from_value(serde_json::json!({
+  "attributes": [
+    {
+      "attributeName": "SPAM_LEVEL",
+      "attributeValue": "val01"
+    }
+  ]
+}))?;
 let response = client.update_mailbox_cleanmailplus()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_mailbox_cleanmailplus(
         &self,
@@ -10854,13 +11162,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The exchange mailbox name. String should meet the regexp [a-zA-Z0-9._-]+, max 64 characters.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_exchange_mailbox()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let exchange_mailbox = response.into_inner();
+println!("{:?}", exchange_mailbox.accept_messages_only_from_senders_or_members);
+println!("{:?}", exchange_mailbox.active_sync_allowed_device_i_ds);
+# Ok(())
+# }
 ```*/
     pub fn get_exchange_mailbox(&self) -> builder::GetExchangeMailbox<'_> {
         builder::GetExchangeMailbox::new(self)
@@ -10874,14 +11189,23 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The exchange mailbox. String should meet the regexp [a-zA-Z0-9._-]+, max 64 characters.
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::ExchangeMailboxUpdate = serde_json::from_value(serde_json::json!({
+  "displayName": "John",
+  "password": "pWord123$"
+}))?;
 let response = client.create_or_update_exchange_mailbox()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn create_or_update_exchange_mailbox(
         &self,
@@ -10896,13 +11220,18 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.delete_exchange_mailbox()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn delete_exchange_mailbox(&self) -> builder::DeleteExchangeMailbox<'_> {
         builder::DeleteExchangeMailbox::new(self)
@@ -10916,14 +11245,28 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The name of the exchange mailbox.
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::MailboxAction = serde_json::from_value(serde_json::json!({
+  "action": "resetPassword",
+  "actionData": {
+    "password": "pWord123$",
+    "secretQuestionsAnswers": {
+      "tk1": "answer123"
+    }
+  }
+}))?;
 let response = client.apply_exchange_mailbox_action()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn apply_exchange_mailbox_action(
         &self,
@@ -10938,13 +11281,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_exchange_mailbox_message_stats()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let message_stats = response.into_inner();
+println!("{:?}", message_stats.links);
+println!("{:?}", message_stats.message_count);
+# Ok(())
+# }
 ```*/
     pub fn get_exchange_mailbox_message_stats(
         &self,
@@ -10959,13 +11309,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_forwards()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let mailbox_forwards = response.into_inner();
+println!("{:?}", mailbox_forwards.links);
+println!("{:?}", mailbox_forwards.targets);
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_forwards(&self) -> builder::GetMailboxForwards<'_> {
         builder::GetMailboxForwards::new(self)
@@ -10981,14 +11338,29 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::ForwardsUpdate = serde_json::from_value(serde_json::json!({
+  "targets": [
+    {
+      "target": "test-fwd@test.com"
+    },
+    {
+      "target": "test-fwd1@example.com"
+    }
+  ]
+}))?;
 let response = client.set_mailbox_forwards()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn set_mailbox_forwards(&self) -> builder::SetMailboxForwards<'_> {
         builder::SetMailboxForwards::new(self)
@@ -11002,14 +11374,19 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `fwd_mailbox`: Target mailbox forwarding to be deleted.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.delete_mailbox_forward()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
-    .fwd_mailbox(fwd_mailbox)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
+    .fwd_mailbox("example")
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn delete_mailbox_forward(&self) -> builder::DeleteMailboxForward<'_> {
         builder::DeleteMailboxForward::new(self)
@@ -11022,13 +11399,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_details()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let mailbox_details = response.into_inner();
+println!("{:?}", mailbox_details.auth_token);
+println!("{:?}", mailbox_details.links);
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_details(&self) -> builder::GetMailboxDetails<'_> {
         builder::GetMailboxDetails::new(self)
@@ -11044,14 +11428,23 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox. String should meet the regexp [a-zA-Z0-9._]+.
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::MailboxUpdate = serde_json::from_value(serde_json::json!({
+  "master": true,
+  "password": "pWord123$"
+}))?;
 let response = client.create_or_update_mailbox()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn create_or_update_mailbox(&self) -> builder::CreateOrUpdateMailbox<'_> {
         builder::CreateOrUpdateMailbox::new(self)
@@ -11064,13 +11457,18 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.delete_mailbox()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn delete_mailbox(&self) -> builder::DeleteMailbox<'_> {
         builder::DeleteMailbox::new(self)
@@ -11084,14 +11482,28 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The name of the mailbox.
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::MailboxAction = serde_json::from_value(serde_json::json!({
+  "action": "resetPassword",
+  "actionData": {
+    "password": "pWord123$",
+    "secretQuestionsAnswers": {
+      "tk1": "answer123"
+    }
+  }
+}))?;
 let response = client.apply_mailbox_action()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn apply_mailbox_action(&self) -> builder::ApplyMailboxAction<'_> {
         builder::ApplyMailboxAction::new(self)
@@ -11104,13 +11516,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_message_stats()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let message_stats = response.into_inner();
+println!("{:?}", message_stats.links);
+println!("{:?}", message_stats.message_count);
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_message_stats(&self) -> builder::GetMailboxMessageStats<'_> {
         builder::GetMailboxMessageStats::new(self)
@@ -11124,14 +11543,23 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::MigrationTicket = serde_json::from_value(serde_json::json!({
+  "body": "body",
+  "subject": "subject"
+}))?;
 let response = client.create_mailbox_migration_ticket()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn create_mailbox_migration_ticket(
         &self,
@@ -11146,13 +11574,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_secrets()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let mailbox_secret_keys = response.into_inner();
+println!("{:?}", mailbox_secret_keys.links);
+println!("{:?}", mailbox_secret_keys.list);
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_secrets(&self) -> builder::GetMailboxSecrets<'_> {
         builder::GetMailboxSecrets::new(self)
@@ -11166,14 +11601,24 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`: Secret question text key -> answer pairs; all of them replace the ones on file. At least the franchise's minimum number of pairs (GET /email/secretQuestionSettings) is required.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::SecretAnswers = serde_json::from_value(serde_json::json!({
+  "tk1": "answer1",
+  "tk2": "answer2"
+}))?;
 let response = client.update_mailbox_secrets()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
+    .body(serde_json::from_value::<sdk_hostway::types::SecretAnswers>(serde_json::json!("value"))?)
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_mailbox_secrets(&self) -> builder::UpdateMailboxSecrets<'_> {
         builder::UpdateMailboxSecrets::new(self)
@@ -11186,13 +11631,20 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_webmail()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let mailbox_webmail = response.into_inner();
+println!("{:?}", mailbox_webmail.allow_upgrade);
+println!("{:?}", mailbox_webmail.auth_token);
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_webmail(&self) -> builder::GetMailboxWebmail<'_> {
         builder::GetMailboxWebmail::new(self)
@@ -11208,14 +11660,22 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::MailboxWebmailUpdate = serde_json::from_value(serde_json::json!({
+  "allowUpgrade": false
+}))?;
 let response = client.update_mailbox_webmail()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_mailbox_webmail(&self) -> builder::UpdateMailboxWebmail<'_> {
         builder::UpdateMailboxWebmail::new(self)
@@ -11229,14 +11689,22 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::MailboxWebmailCreate = serde_json::from_value(serde_json::json!({
+  "type": "non-valid"
+}))?;
 let response = client.create_mailbox_webmail()
-    .account(account)
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .account("12345")
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn create_mailbox_webmail(&self) -> builder::CreateMailboxWebmail<'_> {
         builder::CreateMailboxWebmail::new(self)
@@ -11250,12 +11718,19 @@ Sends a `GET` request to `/accounts/{account}/email/{domain}/webmail`
 Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_webmail()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let domain_webmail = response.into_inner();
+println!("{:?}", domain_webmail.allow_upgrade);
+println!("{:?}", domain_webmail.links);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_webmail(&self) -> builder::GetDomainWebmail<'_> {
         builder::GetDomainWebmail::new(self)
@@ -11268,13 +11743,19 @@ Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::DomainWebmailUpdate = serde_json::from_value(serde_json::json!({}))?;
 let response = client.update_domain_webmail()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_domain_webmail(&self) -> builder::UpdateDomainWebmail<'_> {
         builder::UpdateDomainWebmail::new(self)
@@ -11288,12 +11769,19 @@ Sends a `GET` request to `/accounts/{account}/email/{domain}/webmailLimits`
 Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_webmail_limits()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let webmail_limits = response.into_inner();
+println!("{:?}", webmail_limits.links);
+println!("{:?}", webmail_limits.webmail_limits);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_webmail_limits(&self) -> builder::GetDomainWebmailLimits<'_> {
         builder::GetDomainWebmailLimits::new(self)
@@ -11307,12 +11795,19 @@ Sends a `GET` request to `/accounts/{account}/email/{domain}/webmailNames`
 Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_webmail_names()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let webmail_names = response.into_inner();
+println!("{:?}", webmail_names.links);
+println!("{:?}", webmail_names.webmail_names);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_webmail_names(&self) -> builder::GetDomainWebmailNames<'_> {
         builder::GetDomainWebmailNames::new(self)
@@ -11326,12 +11821,19 @@ Sends a `GET` request to `/accounts/{account}/email/{domain}/webmailUpgrade`
 Arguments:
 - `account`: The user account owning the domain and the mailboxes.
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_webmail_upgrade()
-    .account(account)
-    .domain(domain)
+    .account("12345")
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let webmail_upgrade = response.into_inner();
+println!("{:?}", webmail_upgrade.allowed);
+println!("{:?}", webmail_upgrade.links);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_webmail_upgrade(&self) -> builder::GetDomainWebmailUpgrade<'_> {
         builder::GetDomainWebmailUpgrade::new(self)
@@ -11340,10 +11842,17 @@ let response = client.get_domain_webmail_upgrade()
 
 Sends a `GET` request to `/email/secretQuestionSettings`
 
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_secret_question_settings()
     .send()
-    .await;
+    .await?;
+let secret_question_settings = response.into_inner();
+println!("{:?}", secret_question_settings.links);
+println!("{:?}", secret_question_settings.minimum);
+# Ok(())
+# }
 ```*/
     pub fn get_secret_question_settings(
         &self,
@@ -11354,10 +11863,17 @@ let response = client.get_secret_question_settings()
 
 Sends a `GET` request to `/email/secretQuestions`
 
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_secret_questions()
     .send()
-    .await;
+    .await?;
+let secret_questions = response.into_inner();
+println!("{:?}", secret_questions.links);
+println!("{:?}", secret_questions.questions);
+# Ok(())
+# }
 ```*/
     pub fn get_secret_questions(&self) -> builder::GetSecretQuestions<'_> {
         builder::GetSecretQuestions::new(self)
@@ -11372,13 +11888,27 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::MailboxAction = serde_json::from_value(serde_json::json!({
+  "action": "resetPassword",
+  "actionData": {
+    "password": "pWord123$",
+    "secretQuestionsAnswers": {
+      "tk1": "answer123"
+    }
+  }
+}))?;
 let response = client.apply_exchange_mailbox_action_shortcut()
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn apply_exchange_mailbox_action_shortcut(
         &self,
@@ -11395,13 +11925,27 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::MailboxAction = serde_json::from_value(serde_json::json!({
+  "action": "resetPassword",
+  "actionData": {
+    "password": "pWord123$",
+    "secretQuestionsAnswers": {
+      "tk1": "answer123"
+    }
+  }
+}))?;
 let response = client.apply_mailbox_action_shortcut()
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn apply_mailbox_action_shortcut(
         &self,
@@ -11417,12 +11961,19 @@ Sends a `GET` request to `/email/{domain}/usernames/{mailboxName}/secrets`
 Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_secrets_shortcut()
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let mailbox_secret_keys = response.into_inner();
+println!("{:?}", mailbox_secret_keys.links);
+println!("{:?}", mailbox_secret_keys.list);
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_secrets_shortcut(
         &self,
@@ -11439,13 +11990,23 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`: Secret question text key -> answer pairs; all of them replace the ones on file. At least the franchise's minimum number of pairs (GET /email/secretQuestionSettings) is required.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::SecretAnswers = serde_json::from_value(serde_json::json!({
+  "tk1": "answer1",
+  "tk2": "answer2"
+}))?;
 let response = client.update_mailbox_secrets_shortcut()
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .domain("example.com")
+    .mailbox_name("john")
+    .body(serde_json::from_value::<sdk_hostway::types::SecretAnswers>(serde_json::json!("value"))?)
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_mailbox_secrets_shortcut(
         &self,
@@ -11461,12 +12022,19 @@ Sends a `GET` request to `/email/{domain}/usernames/{mailboxName}/webmail`
 Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_mailbox_webmail_shortcut()
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .domain("example.com")
+    .mailbox_name("john")
     .send()
-    .await;
+    .await?;
+let mailbox_webmail = response.into_inner();
+println!("{:?}", mailbox_webmail.allow_upgrade);
+println!("{:?}", mailbox_webmail.auth_token);
+# Ok(())
+# }
 ```*/
     pub fn get_mailbox_webmail_shortcut(
         &self,
@@ -11483,13 +12051,21 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::MailboxWebmailUpdate = serde_json::from_value(serde_json::json!({
+  "allowUpgrade": false
+}))?;
 let response = client.update_mailbox_webmail_shortcut()
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_mailbox_webmail_shortcut(
         &self,
@@ -11506,13 +12082,21 @@ Arguments:
 - `domain`: The email domain.
 - `mailbox_name`: The mailbox name (the local part of the address).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
+let body: sdk_hostway::types::MailboxWebmailCreate = serde_json::from_value(serde_json::json!({
+  "type": "non-valid"
+}))?;
 let response = client.create_mailbox_webmail_shortcut()
-    .domain(domain)
-    .mailbox_name(mailbox_name)
+    .domain("example.com")
+    .mailbox_name("john")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn create_mailbox_webmail_shortcut(
         &self,
@@ -11527,11 +12111,18 @@ Sends a `GET` request to `/email/{domain}/webmailLimits`
 
 Arguments:
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_webmail_limits_shortcut()
-    .domain(domain)
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let webmail_limits = response.into_inner();
+println!("{:?}", webmail_limits.links);
+println!("{:?}", webmail_limits.webmail_limits);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_webmail_limits_shortcut(
         &self,
@@ -11546,11 +12137,18 @@ Sends a `GET` request to `/email/{domain}/webmailNames`
 
 Arguments:
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_webmail_names_shortcut()
-    .domain(domain)
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let webmail_names = response.into_inner();
+println!("{:?}", webmail_names.links);
+println!("{:?}", webmail_names.webmail_names);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_webmail_names_shortcut(
         &self,
@@ -11565,11 +12163,18 @@ Sends a `GET` request to `/email/{domain}/webmailUpgrade`
 
 Arguments:
 - `domain`: The email domain.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::from_env()?).build()?;
 let response = client.get_domain_webmail_upgrade_shortcut()
-    .domain(domain)
+    .domain("example.com")
     .send()
-    .await;
+    .await?;
+let webmail_upgrade = response.into_inner();
+println!("{:?}", webmail_upgrade.allowed);
+println!("{:?}", webmail_upgrade.links);
+# Ok(())
+# }
 ```*/
     pub fn get_domain_webmail_upgrade_shortcut(
         &self,
@@ -11635,8 +12240,9 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/avas/{}/SSOLink", client.baseurl, sdk_core::encode_path_segment(& account
-                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/avas/{}/SSOLink", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -11645,10 +12251,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -11660,7 +12262,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -11711,8 +12313,9 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}", client.baseurl, sdk_core::encode_path_segment(& account
-                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -11721,10 +12324,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -11738,7 +12337,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -11821,8 +12420,9 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/aliases", client.baseurl, sdk_core::encode_path_segment(& account
-                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/aliases", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -11834,10 +12434,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_aliases",
@@ -11850,7 +12446,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -12009,8 +12605,9 @@ pub mod builder {
             let sort_field = sort_field.map_err(Error::InvalidRequest)?;
             let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/blackwhitelist", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/blackwhitelist", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -12028,10 +12625,6 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
                 .query(&progenitor_client::QueryParam::new("sortField", &sort_field))
                 .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_domain_blackwhitelist",
@@ -12044,7 +12637,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -12133,8 +12726,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/blackwhitelist", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/blackwhitelist", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -12145,10 +12739,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain_blackwhitelist",
@@ -12159,28 +12749,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -12249,7 +12821,8 @@ pub mod builder {
             let address = address.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/blackwhitelist/{}", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& address.to_string()),
             );
             #[allow(unused_mut)]
@@ -12259,10 +12832,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -12276,7 +12845,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -12343,14 +12912,12 @@ pub mod builder {
             let address = address.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/blackwhitelist/{}", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& address.to_string()),
             );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                ).build()?;
+            let mut request = client.client.delete(url).build()?;
             let info = OperationInfo {
                 operation_id: "delete_domain_blackwhitelist_address",
             };
@@ -12362,7 +12929,7 @@ pub mod builder {
                 204u16 => Ok(ResponseValue::empty(response)),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -12418,8 +12985,9 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/cleanmailplus", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/cleanmailplus", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -12428,10 +12996,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -12445,7 +13009,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -12532,8 +13096,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/cleanmailplus", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/cleanmailplus", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -12544,10 +13109,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain_cleanmailplus",
@@ -12558,28 +13119,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -13394,8 +13937,9 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let search_title = search_title.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/contacts", client.baseurl, sdk_core::encode_path_segment(& account
-                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/contacts", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13587,10 +14131,6 @@ pub mod builder {
                     ),
                 )
                 .query(&progenitor_client::QueryParam::new("searchTitle", &search_title))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_domain_contacts",
@@ -13603,7 +14143,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -13688,8 +14228,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/contacts", client.baseurl, sdk_core::encode_path_segment(& account
-                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/contacts", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13700,10 +14241,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_domain_contact",
@@ -13714,35 +14251,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -13808,9 +14321,10 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let contact = contact.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
-                contact.to_string()),
+                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& contact.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13819,10 +14333,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -13837,7 +14347,7 @@ pub mod builder {
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -13937,9 +14447,10 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
-                contact.to_string()),
+                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& contact.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -13950,10 +14461,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain_contact",
@@ -13964,28 +14471,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -14051,15 +14540,13 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let contact = contact.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
-                contact.to_string()),
+                "{}/accounts/{}/email/{}/contacts/{}", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& contact.to_string()),
             );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                ).build()?;
+            let mut request = client.client.delete(url).build()?;
             let info = OperationInfo {
                 operation_id: "delete_domain_contact",
             };
@@ -14071,7 +14558,7 @@ pub mod builder {
                 204u16 => Ok(ResponseValue::empty(response)),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -14122,8 +14609,9 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/infostore", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/infostore", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14132,10 +14620,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -14149,7 +14633,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -14238,8 +14722,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/infostore", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/infostore", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14250,10 +14735,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain_infostore",
@@ -14265,28 +14746,10 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -14340,7 +14803,8 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/statistics/mailboxTypeCount", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14349,10 +14813,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -14366,7 +14826,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -14524,8 +14984,9 @@ pub mod builder {
             let sort_field = sort_field.map_err(Error::InvalidRequest)?;
             let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/usernames", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/usernames", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14546,10 +15007,6 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
                 .query(&progenitor_client::QueryParam::new("sortField", &sort_field))
                 .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_usernames",
@@ -14562,7 +15019,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -14630,9 +15087,10 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/usernames/{}", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()), sdk_core::encode_path_segment(&
-                mailbox_name.to_string()),
+                "{}/accounts/{}/email/{}/usernames/{}", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -14641,10 +15099,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -14658,7 +15112,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -14727,7 +15181,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/autoresponder", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -14737,10 +15192,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -14754,7 +15205,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -14767,7 +15218,7 @@ pub mod builder {
         account: Result<::sdk_core::PathSegment, String>,
         domain: Result<::sdk_core::PathSegment, String>,
         mailbox_name: Result<::sdk_core::PathSegment, String>,
-        body: Result<types::builder::Autoresponder, String>,
+        body: Result<types::builder::AutoresponderUpdate, String>,
     }
     impl<'a> UpdateMailboxAutoresponder<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14817,22 +15268,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Autoresponder>,
-            <V as std::convert::TryInto<types::Autoresponder>>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::AutoresponderUpdate>,
+            <V as std::convert::TryInto<
+                types::AutoresponderUpdate,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `Autoresponder` for body failed: {}", s)
+                    format!("conversion to `AutoresponderUpdate` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::Autoresponder,
-            ) -> types::builder::Autoresponder,
+                types::builder::AutoresponderUpdate,
+            ) -> types::builder::AutoresponderUpdate,
         {
             self.body = self.body.map(f);
             self
@@ -14850,12 +15303,13 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::Autoresponder::try_from(v).map_err(|e| e.to_string())
+                    types::AutoresponderUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/autoresponder", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -14867,10 +15321,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_autoresponder",
@@ -14881,28 +15331,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -15078,7 +15510,8 @@ pub mod builder {
             let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/blackwhitelist", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -15097,10 +15530,6 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
                 .query(&progenitor_client::QueryParam::new("sortField", &sort_field))
                 .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_mailbox_blackwhitelist",
@@ -15113,7 +15542,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -15218,7 +15647,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/blackwhitelist", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -15230,10 +15660,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_blackwhitelist",
@@ -15244,28 +15670,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -15349,9 +15757,10 @@ pub mod builder {
             let address = address.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/blackwhitelist/{}", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
-                sdk_core::encode_path_segment(& mailbox_name.to_string()), sdk_core::encode_path_segment(& address
-                .to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& address.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -15360,10 +15769,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -15377,7 +15782,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -15459,15 +15864,13 @@ pub mod builder {
             let address = address.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/blackwhitelist/{}", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
-                sdk_core::encode_path_segment(& mailbox_name.to_string()), sdk_core::encode_path_segment(& address
-                .to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& address.to_string()),
             );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                ).build()?;
+            let mut request = client.client.delete(url).build()?;
             let info = OperationInfo {
                 operation_id: "delete_mailbox_blackwhitelist_address",
             };
@@ -15479,7 +15882,7 @@ pub mod builder {
                 204u16 => Ok(ResponseValue::empty(response)),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -15551,7 +15954,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/cleanmailplus", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -15561,10 +15965,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -15578,7 +15978,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -15681,7 +16081,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/cleanmailplus", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -15693,10 +16094,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_cleanmailplus",
@@ -15707,28 +16104,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -15797,7 +16176,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/exchange", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -15807,10 +16187,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -15824,7 +16200,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -15929,7 +16305,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/exchange", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -15941,10 +16318,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_or_update_exchange_mailbox",
@@ -15956,35 +16329,11 @@ pub mod builder {
             match response.status().as_u16() {
                 201u16 => Ok(ResponseValue::empty(response)),
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -16051,14 +16400,12 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/exchange", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                ).build()?;
+            let mut request = client.client.delete(url).build()?;
             let info = OperationInfo {
                 operation_id: "delete_exchange_mailbox",
             };
@@ -16071,7 +16418,7 @@ pub mod builder {
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 409u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -16172,7 +16519,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/exchange/action", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -16184,10 +16532,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "apply_exchange_mailbox_action",
@@ -16198,28 +16542,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -16288,8 +16614,9 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/exchange/messagestats", client
-                .baseurl, sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain
-                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                .baseurl, sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -16298,10 +16625,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16317,7 +16640,7 @@ pub mod builder {
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 500u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 502u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -16386,7 +16709,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/forwards", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -16396,10 +16720,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16413,7 +16733,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -16516,7 +16836,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/forwards", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -16528,10 +16849,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "set_mailbox_forwards",
@@ -16542,35 +16859,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -16652,15 +16945,13 @@ pub mod builder {
             let fwd_mailbox = fwd_mailbox.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/forwards/{}", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
-                sdk_core::encode_path_segment(& mailbox_name.to_string()), sdk_core::encode_path_segment(& fwd_mailbox
-                .to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                sdk_core::encode_path_segment(& fwd_mailbox.to_string()),
             );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                ).build()?;
+            let mut request = client.client.delete(url).build()?;
             let info = OperationInfo {
                 operation_id: "delete_mailbox_forward",
             };
@@ -16672,7 +16963,7 @@ pub mod builder {
                 204u16 => Ok(ResponseValue::empty(response)),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -16741,7 +17032,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/mailbox", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -16751,10 +17043,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -16768,7 +17056,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -16869,7 +17157,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/mailbox", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -16881,10 +17170,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_or_update_mailbox",
@@ -16896,35 +17181,11 @@ pub mod builder {
             match response.status().as_u16() {
                 201u16 => Ok(ResponseValue::empty(response)),
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -16991,14 +17252,12 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/mailbox", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                ).build()?;
+            let mut request = client.client.delete(url).build()?;
             let info = OperationInfo {
                 operation_id: "delete_mailbox",
             };
@@ -17010,7 +17269,7 @@ pub mod builder {
                 204u16 => Ok(ResponseValue::empty(response)),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -17111,7 +17370,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/mailbox/action", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -17123,10 +17383,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "apply_mailbox_action",
@@ -17137,28 +17393,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -17227,8 +17465,9 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/mailbox/messagestats", client
-                .baseurl, sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain
-                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                .baseurl, sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -17237,10 +17476,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17256,7 +17491,7 @@ pub mod builder {
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 500u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 502u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -17354,19 +17589,12 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/migration", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
-                .build()?;
+            let mut request = client.client.post(url).json(&body).build()?;
             let info = OperationInfo {
                 operation_id: "create_mailbox_migration_ticket",
             };
@@ -17379,7 +17607,7 @@ pub mod builder {
                 400u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -17448,7 +17676,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/secrets", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -17458,10 +17687,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17474,7 +17699,7 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -17560,7 +17785,8 @@ pub mod builder {
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/secrets", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -17572,10 +17798,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_secrets",
@@ -17586,35 +17808,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                403u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -17683,7 +17881,8 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/webmail", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -17693,10 +17892,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -17710,7 +17905,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -17815,7 +18010,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/webmail", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -17827,10 +18023,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_webmail",
@@ -17841,28 +18033,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -17967,7 +18141,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/accounts/{}/email/{}/usernames/{}/webmail", client.baseurl,
-                sdk_core::encode_path_segment(& account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
                 sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
@@ -17979,10 +18154,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_mailbox_webmail",
@@ -17993,35 +18164,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18074,8 +18221,9 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& account
-                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/webmail", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18084,10 +18232,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18101,7 +18245,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18188,8 +18332,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& account
-                .to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/webmail", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18200,10 +18345,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_domain_webmail",
@@ -18214,35 +18355,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18295,8 +18412,9 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/webmailLimits", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/webmailLimits", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18305,10 +18423,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18320,7 +18434,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18373,8 +18487,9 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/webmailNames", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/webmailNames", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18383,10 +18498,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18398,7 +18509,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18451,8 +18562,9 @@ pub mod builder {
             let account = account.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/accounts/{}/email/{}/webmailUpgrade", client.baseurl, sdk_core::encode_path_segment(&
-                account.to_string()), sdk_core::encode_path_segment(& domain.to_string()),
+                "{}/accounts/{}/email/{}/webmailUpgrade", client.baseurl,
+                sdk_core::encode_path_segment(& account.to_string()),
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18461,10 +18573,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18476,7 +18584,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18505,10 +18613,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_secret_question_settings",
@@ -18519,7 +18623,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18548,10 +18652,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_secret_questions",
@@ -18562,7 +18662,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18647,8 +18747,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/exchange/action", client.baseurl, sdk_core::encode_path_segment(&
-                domain.to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/exchange/action", client.baseurl,
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18659,10 +18760,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "apply_exchange_mailbox_action_shortcut",
@@ -18673,28 +18770,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18779,8 +18858,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/mailbox/action", client.baseurl, sdk_core::encode_path_segment(&
-                domain.to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/mailbox/action", client.baseurl,
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18791,10 +18871,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "apply_mailbox_action_shortcut",
@@ -18805,28 +18881,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18879,8 +18937,9 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/secrets", client.baseurl, sdk_core::encode_path_segment(& domain
-                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/secrets", client.baseurl,
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18889,10 +18948,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -18905,7 +18960,7 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -18975,8 +19030,9 @@ pub mod builder {
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/secrets", client.baseurl, sdk_core::encode_path_segment(& domain
-                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/secrets", client.baseurl,
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -18987,10 +19043,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_secrets_shortcut",
@@ -19001,35 +19053,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                403u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -19082,8 +19110,9 @@ pub mod builder {
             let domain = domain.map_err(Error::InvalidRequest)?;
             let mailbox_name = mailbox_name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& domain
-                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/webmail", client.baseurl,
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19092,10 +19121,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19109,7 +19134,7 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 401u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
                 404u16 => Err(Error::ErrorResponse(ResponseValue::empty(response))),
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -19198,8 +19223,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& domain
-                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/webmail", client.baseurl,
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19210,10 +19236,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_mailbox_webmail_shortcut",
@@ -19224,28 +19246,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -19334,8 +19338,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/usernames/{}/webmail", client.baseurl, sdk_core::encode_path_segment(& domain
-                .to_string()), sdk_core::encode_path_segment(& mailbox_name.to_string()),
+                "{}/email/{}/usernames/{}/webmail", client.baseurl,
+                sdk_core::encode_path_segment(& domain.to_string()),
+                sdk_core::encode_path_segment(& mailbox_name.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19346,10 +19351,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_mailbox_webmail_shortcut",
@@ -19360,35 +19361,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -19426,8 +19403,8 @@ pub mod builder {
             let Self { client, domain } = self;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/webmailLimits", client.baseurl, sdk_core::encode_path_segment(& domain
-                .to_string()),
+                "{}/email/{}/webmailLimits", client.baseurl,
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19436,10 +19413,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19451,7 +19424,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -19489,8 +19462,8 @@ pub mod builder {
             let Self { client, domain } = self;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/webmailNames", client.baseurl, sdk_core::encode_path_segment(& domain
-                .to_string()),
+                "{}/email/{}/webmailNames", client.baseurl,
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19499,10 +19472,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19514,7 +19483,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -19552,8 +19521,8 @@ pub mod builder {
             let Self { client, domain } = self;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/email/{}/webmailUpgrade", client.baseurl, sdk_core::encode_path_segment(& domain
-                .to_string()),
+                "{}/email/{}/webmailUpgrade", client.baseurl,
+                sdk_core::encode_path_segment(& domain.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -19562,10 +19531,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -19577,7 +19542,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -19896,6 +19861,121 @@ pub mod builder {
             f.debug_struct("GetDomainWebmailUpgradeShortcut").finish_non_exhaustive()
         }
     }
+    impl sdk_core::pages::PagedRequest for GetDomainAliases<'_> {
+        type Page = types::AliasList;
+        type Error = ();
+        type Size = u64;
+        const DEFAULT_PAGE_SIZE: u64 = 100;
+        const MAX_PAGE_SIZE: u64 = 400;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            self.page(at.number).page_size(at.size).send()
+        }
+    }
+    impl GetDomainAliases<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `page` (the page number, from 1) and `pageSize` (the page size: 100 unless set with `page_size`, at most 400, the most the service accepts); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
+    impl sdk_core::pages::PagedRequest for GetDomainBlackwhitelist<'_> {
+        type Page = types::BlackWhiteList;
+        type Error = ();
+        type Size = u64;
+        const DEFAULT_PAGE_SIZE: u64 = 100;
+        const MAX_PAGE_SIZE: u64 = 400;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            self.page(at.number).page_size(at.size).send()
+        }
+    }
+    impl GetDomainBlackwhitelist<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `page` (the page number, from 1) and `pageSize` (the page size: 100 unless set with `page_size`, at most 400, the most the service accepts); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
+    impl sdk_core::pages::PagedRequest for ListDomainContacts<'_> {
+        type Page = types::ContactList;
+        type Error = ();
+        type Size = u64;
+        const DEFAULT_PAGE_SIZE: u64 = 100;
+        const MAX_PAGE_SIZE: u64 = 400;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            self.page(at.number).page_size(at.size).send()
+        }
+    }
+    impl ListDomainContacts<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `page` (the page number, from 1) and `pageSize` (the page size: 100 unless set with `page_size`, at most 400, the most the service accepts); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
+    impl sdk_core::pages::PagedRequest for ListUsernames<'_> {
+        type Page = types::UsernameList;
+        type Error = ();
+        type Size = u64;
+        const DEFAULT_PAGE_SIZE: u64 = 100;
+        const MAX_PAGE_SIZE: u64 = 400;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            self.page(at.number).page_size(at.size).send()
+        }
+    }
+    impl ListUsernames<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `page` (the page number, from 1) and `pageSize` (the page size: 100 unless set with `page_size`, at most 400, the most the service accepts); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
+    impl sdk_core::pages::PagedRequest for GetMailboxBlackwhitelist<'_> {
+        type Page = types::BlackWhiteList;
+        type Error = ();
+        type Size = u64;
+        const DEFAULT_PAGE_SIZE: u64 = 100;
+        const MAX_PAGE_SIZE: u64 = 400;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            self.page(at.number).page_size(at.size).send()
+        }
+    }
+    impl GetMailboxBlackwhitelist<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `page` (the page number, from 1) and `pageSize` (the page size: 100 unless set with `page_size`, at most 400, the most the service accepts); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -19917,21 +19997,346 @@ pub const PROFILE: sdk_core::ApiProfile = sdk_core::ApiProfile {
         "get_mailbox_secrets_shortcut",
     ],
     secret_query_parameters: &[],
+    secret_body_members: &["password"],
+    routes: &[
+        sdk_core::Route {
+            operation_id: "get_antispam_sso_link",
+            method: "GET",
+            template: "/accounts/{account}/avas/{domain}/SSOLink",
+        },
+        sdk_core::Route {
+            operation_id: "get_email_domain",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_aliases",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/aliases",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_blackwhitelist",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/blackwhitelist",
+        },
+        sdk_core::Route {
+            operation_id: "update_domain_blackwhitelist",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/blackwhitelist",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_blackwhitelist_address",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/blackwhitelist/{address}",
+        },
+        sdk_core::Route {
+            operation_id: "delete_domain_blackwhitelist_address",
+            method: "DELETE",
+            template: "/accounts/{account}/email/{domain}/blackwhitelist/{address}",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_cleanmailplus",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/cleanmailplus",
+        },
+        sdk_core::Route {
+            operation_id: "update_domain_cleanmailplus",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/cleanmailplus",
+        },
+        sdk_core::Route {
+            operation_id: "list_domain_contacts",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/contacts",
+        },
+        sdk_core::Route {
+            operation_id: "create_domain_contact",
+            method: "POST",
+            template: "/accounts/{account}/email/{domain}/contacts",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_contact",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/contacts/{contact}",
+        },
+        sdk_core::Route {
+            operation_id: "update_domain_contact",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/contacts/{contact}",
+        },
+        sdk_core::Route {
+            operation_id: "delete_domain_contact",
+            method: "DELETE",
+            template: "/accounts/{account}/email/{domain}/contacts/{contact}",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_infostore",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/infostore",
+        },
+        sdk_core::Route {
+            operation_id: "update_domain_infostore",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/infostore",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_mailbox_type_count",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/statistics/mailboxTypeCount",
+        },
+        sdk_core::Route {
+            operation_id: "list_usernames",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames",
+        },
+        sdk_core::Route {
+            operation_id: "get_username",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_autoresponder",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/autoresponder",
+        },
+        sdk_core::Route {
+            operation_id: "update_mailbox_autoresponder",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/autoresponder",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_blackwhitelist",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/blackwhitelist",
+        },
+        sdk_core::Route {
+            operation_id: "update_mailbox_blackwhitelist",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/blackwhitelist",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_blackwhitelist_address",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/blackwhitelist/{address}",
+        },
+        sdk_core::Route {
+            operation_id: "delete_mailbox_blackwhitelist_address",
+            method: "DELETE",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/blackwhitelist/{address}",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_cleanmailplus",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/cleanmailplus",
+        },
+        sdk_core::Route {
+            operation_id: "update_mailbox_cleanmailplus",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/cleanmailplus",
+        },
+        sdk_core::Route {
+            operation_id: "get_exchange_mailbox",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/exchange",
+        },
+        sdk_core::Route {
+            operation_id: "create_or_update_exchange_mailbox",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/exchange",
+        },
+        sdk_core::Route {
+            operation_id: "delete_exchange_mailbox",
+            method: "DELETE",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/exchange",
+        },
+        sdk_core::Route {
+            operation_id: "apply_exchange_mailbox_action",
+            method: "POST",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/exchange/action",
+        },
+        sdk_core::Route {
+            operation_id: "get_exchange_mailbox_message_stats",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/exchange/messagestats",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_forwards",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/forwards",
+        },
+        sdk_core::Route {
+            operation_id: "set_mailbox_forwards",
+            method: "POST",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/forwards",
+        },
+        sdk_core::Route {
+            operation_id: "delete_mailbox_forward",
+            method: "DELETE",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/forwards/{fwd-mailbox}",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_details",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/mailbox",
+        },
+        sdk_core::Route {
+            operation_id: "create_or_update_mailbox",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/mailbox",
+        },
+        sdk_core::Route {
+            operation_id: "delete_mailbox",
+            method: "DELETE",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/mailbox",
+        },
+        sdk_core::Route {
+            operation_id: "apply_mailbox_action",
+            method: "POST",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/mailbox/action",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_message_stats",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/mailbox/messagestats",
+        },
+        sdk_core::Route {
+            operation_id: "create_mailbox_migration_ticket",
+            method: "POST",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/migration",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_secrets",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/secrets",
+        },
+        sdk_core::Route {
+            operation_id: "update_mailbox_secrets",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/secrets",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_webmail",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/webmail",
+        },
+        sdk_core::Route {
+            operation_id: "update_mailbox_webmail",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/webmail",
+        },
+        sdk_core::Route {
+            operation_id: "create_mailbox_webmail",
+            method: "POST",
+            template: "/accounts/{account}/email/{domain}/usernames/{mailboxName}/webmail",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_webmail",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/webmail",
+        },
+        sdk_core::Route {
+            operation_id: "update_domain_webmail",
+            method: "PUT",
+            template: "/accounts/{account}/email/{domain}/webmail",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_webmail_limits",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/webmailLimits",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_webmail_names",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/webmailNames",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_webmail_upgrade",
+            method: "GET",
+            template: "/accounts/{account}/email/{domain}/webmailUpgrade",
+        },
+        sdk_core::Route {
+            operation_id: "get_secret_question_settings",
+            method: "GET",
+            template: "/email/secretQuestionSettings",
+        },
+        sdk_core::Route {
+            operation_id: "get_secret_questions",
+            method: "GET",
+            template: "/email/secretQuestions",
+        },
+        sdk_core::Route {
+            operation_id: "apply_exchange_mailbox_action_shortcut",
+            method: "POST",
+            template: "/email/{domain}/usernames/{mailboxName}/exchange/action",
+        },
+        sdk_core::Route {
+            operation_id: "apply_mailbox_action_shortcut",
+            method: "POST",
+            template: "/email/{domain}/usernames/{mailboxName}/mailbox/action",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_secrets_shortcut",
+            method: "GET",
+            template: "/email/{domain}/usernames/{mailboxName}/secrets",
+        },
+        sdk_core::Route {
+            operation_id: "update_mailbox_secrets_shortcut",
+            method: "PUT",
+            template: "/email/{domain}/usernames/{mailboxName}/secrets",
+        },
+        sdk_core::Route {
+            operation_id: "get_mailbox_webmail_shortcut",
+            method: "GET",
+            template: "/email/{domain}/usernames/{mailboxName}/webmail",
+        },
+        sdk_core::Route {
+            operation_id: "update_mailbox_webmail_shortcut",
+            method: "PUT",
+            template: "/email/{domain}/usernames/{mailboxName}/webmail",
+        },
+        sdk_core::Route {
+            operation_id: "create_mailbox_webmail_shortcut",
+            method: "POST",
+            template: "/email/{domain}/usernames/{mailboxName}/webmail",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_webmail_limits_shortcut",
+            method: "GET",
+            template: "/email/{domain}/webmailLimits",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_webmail_names_shortcut",
+            method: "GET",
+            template: "/email/{domain}/webmailNames",
+        },
+        sdk_core::Route {
+            operation_id: "get_domain_webmail_upgrade_shortcut",
+            method: "GET",
+            template: "/email/{domain}/webmailUpgrade",
+        },
+    ],
 };
 impl ClientHooks<sdk_core::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
-    ) -> std::result::Result<(), Error<E>> {
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
         self.inner.prepare(request, info.operation_id).await
     }
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner.execute(&self.client, request).await
+        self.inner.execute(&self.client, request, info.operation_id).await
+    }
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
+        self.inner.check(result).await
     }
 }
 impl sdk_core::FromParts for Client {
@@ -20000,5 +20405,42 @@ pub mod open_enums {
         pub enum WebmailType { #[doc = "`standard`"] Standard => "standard", #[doc =
         "`activesync`"] Activesync => "activesync", #[doc = "`premium`"] Premium =>
         "premium", #[doc = "`starter`"] Starter => "starter" }
+    }
+}
+impl Client {
+    /// A handle of this client for calls with other settings (deadline, attempt timeout, retry
+    /// policy, retrying POSTs, extra headers): it shares this client's connection pool, concurrency
+    /// limit and credentials, and works for every operation and for [`Client::raw`]. See
+    /// [`sdk_core::RequestOptions`].
+    pub fn with_options(&self, options: sdk_core::RequestOptions) -> Self {
+        Self {
+            baseurl: self.baseurl.clone(),
+            client: self.client.clone(),
+            inner: self.inner.with_options(&options),
+        }
+    }
+    /// A request the spec does not describe yet, by method and path template (`{name}` filled by
+    /// `.path(name, value)`), sent like every operation: credentials, retries, limits, the deadline
+    /// and redaction. A success status gives the status, headers and body (bounded).
+    pub fn raw(
+        &self,
+        method: sdk_core::Method,
+        template: &str,
+    ) -> sdk_core::RawRequest<'_> {
+        sdk_core::RawRequest::new(
+            &self.client,
+            &self.baseurl,
+            &self.inner,
+            method,
+            template,
+        )
+    }
+}
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("baseurl", &sdk_core::redact::redact_base_url(&self.baseurl))
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
     }
 }

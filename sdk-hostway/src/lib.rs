@@ -9,8 +9,8 @@
 //! # Credentials
 //!
 //! HTTP Basic, with the credentials of either
-//! - the **account owner** ([`Client::account_owner`]): every operation; or
-//! - the **mailbox owner** ([`Client::mailbox_owner`], user name = the mailbox's full address): the
+//! - the **account owner** ([`Credentials::account_owner`]): every operation; or
+//! - the **mailbox owner** ([`Credentials::mailbox_owner`], user name = the mailbox's full address): the
 //!   operations about that mailbox, among them the `/email/{domain}/usernames/{mailboxName}/webmail` family
 //!   (`*_shortcut`), which accepts only the mailbox owner.
 //!
@@ -18,15 +18,19 @@
 //! with: [`Client::get_secret_questions`], [`Client::get_secret_question_settings`], reading a mailbox's
 //! secret question keys ([`Client::get_mailbox_secrets`] and its shortcut) and the reset-password actions
 //! ([`Client::apply_mailbox_action`], [`Client::apply_exchange_mailbox_action`] and their shortcuts). A client
-//! for that flow alone can be built with [`Credentials::None`].
+//! for that flow alone can be built with [`Credentials::none`].
+//!
+//! [`Credentials::from_env`] reads `HOSTWAY_USERNAME` and `HOSTWAY_PASSWORD`.
 //!
 //! # Quick start
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use sdk_hostway::types::MailboxUpdate;
+//! use sdk_hostway::{Client, Credentials};
 //!
-//! let client = sdk_hostway::Client::account_owner("account-owner", "password")?;
+//! // HOSTWAY_USERNAME and HOSTWAY_PASSWORD (or `Credentials::account_owner(name, password)`).
+//! let client = Client::builder(Credentials::from_env()?).build()?;
 //!
 //! // Every operation is a builder: set the arguments, then `send()`.
 //! let domain = client.get_email_domain().account("12345").domain("example.com").send().await?;
@@ -48,7 +52,7 @@
 //! }
 //!
 //! // A mailbox owner, against another base URL.
-//! let owner = sdk_hostway::Client::builder(sdk_hostway::Credentials::basic("john@example.com", "password"))
+//! let owner = Client::builder(Credentials::mailbox_owner("john@example.com", "password"))
 //!     .base_url("https://api.hostway.example")
 //!     .timeout(std::time::Duration::from_secs(10))
 //!     .build()?;
@@ -65,6 +69,17 @@
 //! body kept), `InvalidRequest` for an argument refused before sending (a missing required argument, or a
 //! path segment `""`, `"."` or `".."`), and `CommunicationError` for transport failures. No error, and no
 //! `Debug` of the client, a builder or a request body, shows a password or a secret answer.
+//!
+//! # Request bodies
+//!
+//! A body the service refuses for its shape is refused before anything is sent: a member it requires
+//! missing from a typed builder (an autoresponder's `body`, a contact's `name`, `email` and `displayName`,
+//! an InfoStore `quota`) ends `send()` in `Error::InvalidRequest`, and the request body types reject members
+//! they do not have when deserialised (`{"badBody": ..}` is an error, not an empty body). Answer types stay
+//! open: a member the service adds to an answer is ignored. What only the service knows stays its `400`:
+//! whether a mailbox PUT creates the mailbox (then a `password` is required), and the franchise's minimum
+//! number of secret answers, which [`Client::set_mailbox_secrets_checked`] reads from
+//! [`Client::get_secret_question_settings`] and checks (with the answers' length) before sending.
 //!
 //! # Lists larger than 100 entries
 //!
@@ -86,6 +101,7 @@ mod generated;
 /// [dev-dependencies]
 /// sdk-hostway = { version = "0.1", features = ["mock"] }
 /// httpmock = { version = "0.8", default-features = false }
+/// tokio = { version = "1", features = ["macros", "rt"] }
 /// ```
 ///
 /// [`mock::MockServerExt`] adds one method per operation to `httpmock::MockServer`. Its `When` side matches
@@ -107,7 +123,7 @@ mod generated;
 /// });
 ///
 /// // The code under test, with a client pointed at the mock server.
-/// let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::basic("owner", "password"))
+/// let client = sdk_hostway::Client::builder(sdk_hostway::Credentials::account_owner("owner", "password"))
 ///     .base_url(server.base_url())
 ///     .build()
 ///     .unwrap();
@@ -121,37 +137,77 @@ mod generated;
 #[rustfmt::skip]
 pub mod mock;
 pub mod pages;
+mod secrets;
 
+mod errors;
 pub use generated::*;
+// Per-call control, raw requests and errors that explain (no downstream crate needs `sdk-core` itself).
 pub use pages::{PageError, Pages};
-pub use sdk_core::{BuildError, Credentials, PathSegment, RetryPolicy, Secret};
+pub use sdk_core::{BuildError, EnvError, PathSegment, RetryPolicy, Secret};
+pub use sdk_core::{
+    ByteStream, ErrorBody, HeaderMap, InvalidHeader, Jitter, Method, RawRequest, RawResponse,
+    RequestOptions, ResponseValue, StatusCode, UndecodableBody, UndecodableKind,
+};
+pub use secrets::{MIN_SECRET_ANSWER_CHARS, SecretAnswersError};
 
 /// Builds a [`Client`]; see [`Client::builder`].
 pub type ClientBuilder = sdk_core::ClientBuilder<Client>;
 
+/// What a Hostway client authenticates with: HTTP Basic as the account owner or as the owner of one
+/// mailbox, or nothing (the forgot-password flow alone). `Debug` shows neither the user name nor the
+/// password.
+#[derive(Clone, Debug)]
+pub struct Credentials(sdk_core::Credentials);
+
+impl Credentials {
+    /// The environment variable [`Credentials::from_env`] reads the user name from.
+    pub const USERNAME_VAR: &'static str = "HOSTWAY_USERNAME";
+    /// The environment variable [`Credentials::from_env`] reads the password from.
+    pub const PASSWORD_VAR: &'static str = "HOSTWAY_PASSWORD";
+
+    /// The account owner's user name and password: every operation.
+    pub fn account_owner(username: impl Into<String>, password: impl Into<Secret>) -> Self {
+        Self(sdk_core::Credentials::basic(username, password))
+    }
+
+    /// The owner of one mailbox: `address` is the mailbox's full address (e.g. `john@example.com`); the
+    /// operations about that mailbox, among them the `*_shortcut` webmail family.
+    pub fn mailbox_owner(address: impl Into<String>, password: impl Into<Secret>) -> Self {
+        Self(sdk_core::Credentials::basic(address, password))
+    }
+
+    /// No credentials: the forgot-password flow (secret questions, reset password), which carries none
+    /// whatever the client holds.
+    pub fn none() -> Self {
+        Self(sdk_core::Credentials::None)
+    }
+
+    /// HTTP Basic from the environment variables `HOSTWAY_USERNAME` (the account owner's user name or a
+    /// mailbox's full address) and `HOSTWAY_PASSWORD`. The error names the variable that is not set, empty
+    /// or not Unicode; it never shows a value.
+    pub fn from_env() -> Result<Self, EnvError> {
+        Self::from_lookup(&sdk_core::env::process)
+    }
+
+    fn from_lookup(lookup: sdk_core::env::Lookup<'_>) -> Result<Self, EnvError> {
+        let username = sdk_core::env::required(lookup, Self::USERNAME_VAR)?;
+        let password = sdk_core::env::secret(lookup, Self::PASSWORD_VAR)?;
+        Ok(Self::account_owner(username, password))
+    }
+}
+
+impl From<Credentials> for sdk_core::Credentials {
+    fn from(credentials: Credentials) -> Self {
+        credentials.0
+    }
+}
+
 impl Client {
-    /// A client for the production API that authenticates as the account owner (HTTP Basic).
-    pub fn account_owner(
-        username: impl Into<String>,
-        password: impl Into<Secret>,
-    ) -> Result<Self, BuildError> {
-        Self::builder(Credentials::basic(username, password)).build()
-    }
-
-    /// A client for the production API that authenticates as the owner of one mailbox (HTTP Basic):
-    /// `address` is the mailbox's full address, e.g. `john@example.com`.
-    pub fn mailbox_owner(
-        address: impl Into<String>,
-        password: impl Into<Secret>,
-    ) -> Result<Self, BuildError> {
-        Self::builder(Credentials::basic(address, password)).build()
-    }
-
-    /// A builder, to set another base URL, timeouts or a `reqwest::Client` of your own. `credentials` is
-    /// [`Credentials::basic`] (account or mailbox owner), or [`Credentials::None`] for the operations that
-    /// take none. A user name containing `:` is refused by `build()`.
-    pub fn builder(credentials: Credentials) -> ClientBuilder {
-        sdk_core::ClientBuilder::new(&PROFILE, credentials)
+    /// The one way to start: a builder for a client that authenticates with `credentials`; set anything
+    /// else on it (another base URL, timeouts, limits, retries, a `reqwest::Client` of your own), then
+    /// `build()`. A user name containing `:` is refused by `build()`.
+    pub fn builder(credentials: impl Into<Credentials>) -> ClientBuilder {
+        sdk_core::ClientBuilder::new(&PROFILE, credentials.into().into())
     }
 }
 
@@ -159,3 +215,38 @@ impl Client {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::*;
+
+    #[test]
+    fn from_env_reads_both_variables_and_names_the_missing_one() {
+        let both = |name: &str| match name {
+            "HOSTWAY_USERNAME" => Some(OsString::from("owner")),
+            "HOSTWAY_PASSWORD" => Some(OsString::from("S3NT1NEL")),
+            _ => None,
+        };
+        let credentials = Credentials::from_lookup(&both).unwrap();
+        assert!(matches!(
+            &credentials.0,
+            sdk_core::Credentials::Basic { username, password }
+                if username == "owner" && password.expose() == "S3NT1NEL"
+        ));
+        assert!(!format!("{credentials:?}").contains("S3NT1NEL"));
+        let no_password =
+            |name: &str| (name == "HOSTWAY_USERNAME").then(|| OsString::from("owner"));
+        assert_eq!(
+            Credentials::from_lookup(&no_password)
+                .unwrap_err()
+                .to_string(),
+            "the environment variable HOSTWAY_PASSWORD is not set"
+        );
+        assert_eq!(
+            Credentials::from_lookup(&|_| None).unwrap_err().variable(),
+            "HOSTWAY_USERNAME"
+        );
+    }
+}

@@ -1770,7 +1770,7 @@ pub mod operations {
             );
             Self(self.0.path_matches(re))
         }
-        pub fn body(self, value: &types::Autoresponder) -> Self {
+        pub fn body(self, value: &types::AutoresponderUpdate) -> Self {
             Self(self.0.json_body_obj(value))
         }
     }

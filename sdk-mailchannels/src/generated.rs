@@ -2,7 +2,9 @@
 // change the spec (or xtask/) and regenerate; `cargo xtask generate --check` guards it.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+#[allow(unused_imports)]
+pub use sdk_core::Error;
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -1124,7 +1126,7 @@ pub mod types {
         }
     }
 }
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 /**Client for MailChannels Reseller API
 
 The MailChannels Reseller API: sub account management, per sub account statistics and the download of the Plesk, cPanel and WHMCS plugins. The source document is marked as pre-release documentation that "is likely to contain errors or omissions"; where this spec resolves one, it says so in `x-decisions`.
@@ -1201,13 +1203,16 @@ Arguments:
 - `filename`: The plugin to be downloaded. Currently only supported names are 'mailchannels-cpanel', 'mailchannels-plesk', and 'mailchannels-whmcs'.
 - `account_id`: The sub account id (required for the Plesk or cPanel plugin).
 - `smtp_password`: The smtp_password for the account (required for the Plesk or cPanel plugin). A secret: it travels in the URL query, so clients must not log request URLs.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::from_env()?).build()?;
 let response = client.download_plugin()
-    .filename(filename)
-    .account_id(account_id)
-    .smtp_password(smtp_password)
+    .filename("example")
     .send()
-    .await;
+    .await?;
+let bytes = response.into_inner(); // the body, as a stream of bytes
+# Ok(())
+# }
 ```*/
     pub fn download_plugin(&self) -> builder::DownloadPlugin<'_> {
         builder::DownloadPlugin::new(self)
@@ -1222,13 +1227,17 @@ Arguments:
 - `limit`: The number of sub accounts to return at a time.
 - `offset`: Index into the result set at which to start returning results.
 - `show_all`: Include disabled sub accounts in the response.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::from_env()?).build()?;
 let response = client.list_sub_accounts()
-    .limit(limit)
-    .offset(offset)
-    .show_all(show_all)
     .send()
-    .await;
+    .await?;
+for entry in response.into_inner() {
+    println!("{:?} {:?}", entry.account_id, entry.address);
+}
+# Ok(())
+# }
 ```*/
     pub fn list_sub_accounts(&self) -> builder::ListSubAccounts<'_> {
         builder::ListSubAccounts::new(self)
@@ -1239,11 +1248,31 @@ Sends a `POST` request to `/sub_accounts`
 
 Arguments:
 - `body`: The newly created sub account (body parameter `account`).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::from_env()?).build()?;
+let body: sdk_mailchannels::types::NewSubAccount = serde_json::from_value(serde_json::json!({
+  "address": "1 Main Street",
+  "city": "example",
+  "company": "example",
+  "country": "US",
+  "email_address": "john@example.com",
+  "first_name": "John",
+  "last_name": "Doe",
+  "phone": "+15555550100",
+  "post_code": "example",
+  "province": "example",
+  "website": "https://www.example.com"
+}))?;
 let response = client.create_sub_account()
     .body(body)
     .send()
-    .await;
+    .await?;
+let account = response.into_inner();
+println!("{:?}", account.account_id);
+println!("{:?}", account.address);
+# Ok(())
+# }
 ```*/
     pub fn create_sub_account(&self) -> builder::CreateSubAccount<'_> {
         builder::CreateSubAccount::new(self)
@@ -1257,14 +1286,17 @@ Arguments:
 - `limit`: The number of sub accounts to return at a time.
 - `offset`: Index into the sub accounts at which to start returning results.
 - `start_date`: The earliest date for which statistics will be returned. All data from start of day UTC will be included. By default, the start_date is 10 days ago.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::from_env()?).build()?;
 let response = client.get_sub_accounts_stats()
-    .end_date(end_date)
-    .limit(limit)
-    .offset(offset)
-    .start_date(start_date)
     .send()
-    .await;
+    .await?;
+for entry in response.into_inner() {
+    println!("{:?} {:?}", entry.account_id, entry.usage);
+}
+# Ok(())
+# }
 ```*/
     pub fn get_sub_accounts_stats(&self) -> builder::GetSubAccountsStats<'_> {
         builder::GetSubAccountsStats::new(self)
@@ -1275,11 +1307,18 @@ Sends a `GET` request to `/sub_accounts/{account_id}`
 
 Arguments:
 - `account_id`: The sub account id.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::from_env()?).build()?;
 let response = client.get_sub_account()
-    .account_id(account_id)
+    .account_id("12345")
     .send()
-    .await;
+    .await?;
+let account = response.into_inner();
+println!("{:?}", account.account_id);
+println!("{:?}", account.address);
+# Ok(())
+# }
 ```*/
     pub fn get_sub_account(&self) -> builder::GetSubAccount<'_> {
         builder::GetSubAccount::new(self)
@@ -1291,12 +1330,18 @@ Sends a `PUT` request to `/sub_accounts/{account_id}`
 Arguments:
 - `account_id`: The sub account id.
 - `body`: The sub account (body parameter `sub_account`; the document gives no description). SMTP passwords cannot be updated through this resource.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::from_env()?).build()?;
+let body: sdk_mailchannels::types::Account = serde_json::from_value(serde_json::json!({}))?;
 let response = client.update_sub_account()
-    .account_id(account_id)
+    .account_id("12345")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn update_sub_account(&self) -> builder::UpdateSubAccount<'_> {
         builder::UpdateSubAccount::new(self)
@@ -1308,12 +1353,18 @@ Sends a `POST` request to `/sub_accounts/{account_id}`
 Arguments:
 - `account_id`: The sub account id.
 - `body`: Contains the command to execute on the sub account (body parameter `command`). Currently, the only supported command is cancel.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::from_env()?).build()?;
+let body: sdk_mailchannels::types::SubAccountCommand = serde_json::from_value(serde_json::json!({}))?;
 let response = client.cancel_sub_account()
-    .account_id(account_id)
+    .account_id("12345")
     .body(body)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn cancel_sub_account(&self) -> builder::CancelSubAccount<'_> {
         builder::CancelSubAccount::new(self)
@@ -1324,11 +1375,18 @@ Sends a `POST` request to `/sub_accounts/{account_id}/smtp_password`
 
 Arguments:
 - `account_id`: The sub account id.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::from_env()?).build()?;
 let response = client.rotate_smtp_password()
-    .account_id(account_id)
+    .account_id("12345")
     .send()
-    .await;
+    .await?;
+let smtp_password_response = response.into_inner();
+println!("{:?}", smtp_password_response.account_id);
+println!("{:?}", smtp_password_response.smtp_password);
+# Ok(())
+# }
 ```*/
     pub fn rotate_smtp_password(&self) -> builder::RotateSmtpPassword<'_> {
         builder::RotateSmtpPassword::new(self)
@@ -1341,13 +1399,18 @@ Arguments:
 - `account_id`: The sub account id
 - `end_date`: The latest date for which statistics will be returned. All data to end of day UTC will be included. By default, the end_date is today.
 - `start_date`: The earliest date for which statistics will be returned. All data from start of day UTC will be included. By default, the start_date is 10 days ago.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::from_env()?).build()?;
 let response = client.get_sub_account_stats()
-    .account_id(account_id)
-    .end_date(end_date)
-    .start_date(start_date)
+    .account_id("12345")
     .send()
-    .await;
+    .await?;
+let usage_record = response.into_inner();
+println!("{:?}", usage_record.account_id);
+println!("{:?}", usage_record.usage);
+# Ok(())
+# }
 ```*/
     pub fn get_sub_account_stats(&self) -> builder::GetSubAccountStats<'_> {
         builder::GetSubAccountStats::new(self)
@@ -1428,8 +1491,8 @@ pub mod builder {
             let account_id = account_id.map_err(Error::InvalidRequest)?;
             let smtp_password = smtp_password.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/downloads/plugins/{}", client.baseurl, sdk_core::encode_path_segment(& filename
-                .to_string()),
+                "{}/downloads/plugins/{}", client.baseurl,
+                sdk_core::encode_path_segment(& filename.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -1438,10 +1501,6 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("account_id", &account_id))
                 .query(
                     &progenitor_client::QueryParam::new("smtp_password", &smtp_password),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -1453,21 +1512,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::stream(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -1546,10 +1593,6 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("show_all", &show_all))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_sub_accounts",
@@ -1560,21 +1603,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                500u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -1635,10 +1666,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_sub_account",
@@ -1649,28 +1676,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                403u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -1769,10 +1778,6 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("start_date", &start_date))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_sub_accounts_stats",
@@ -1783,28 +1788,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                500u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -1842,8 +1829,8 @@ pub mod builder {
             let Self { client, account_id } = self;
             let account_id = account_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/sub_accounts/{}", client.baseurl, sdk_core::encode_path_segment(& account_id
-                .to_string()),
+                "{}/sub_accounts/{}", client.baseurl, sdk_core::encode_path_segment(&
+                account_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -1852,10 +1839,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -1867,14 +1850,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -1935,8 +1912,8 @@ pub mod builder {
                 .and_then(|v| types::Account::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/sub_accounts/{}", client.baseurl, sdk_core::encode_path_segment(& account_id
-                .to_string()),
+                "{}/sub_accounts/{}", client.baseurl, sdk_core::encode_path_segment(&
+                account_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -1947,10 +1924,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_sub_account",
@@ -1961,28 +1934,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                409u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -2051,8 +2006,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/sub_accounts/{}", client.baseurl, sdk_core::encode_path_segment(& account_id
-                .to_string()),
+                "{}/sub_accounts/{}", client.baseurl, sdk_core::encode_path_segment(&
+                account_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -2063,10 +2018,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "cancel_sub_account",
@@ -2077,21 +2028,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -2132,8 +2071,8 @@ pub mod builder {
             let Self { client, account_id } = self;
             let account_id = account_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/sub_accounts/{}/smtp_password", client.baseurl, sdk_core::encode_path_segment(&
-                account_id.to_string()),
+                "{}/sub_accounts/{}/smtp_password", client.baseurl,
+                sdk_core::encode_path_segment(& account_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -2142,10 +2081,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -2157,21 +2092,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -2241,8 +2164,8 @@ pub mod builder {
             let end_date = end_date.map_err(Error::InvalidRequest)?;
             let start_date = start_date.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/sub_accounts/{}/stats", client.baseurl, sdk_core::encode_path_segment(& account_id
-                .to_string()),
+                "{}/sub_accounts/{}/stats", client.baseurl,
+                sdk_core::encode_path_segment(& account_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -2254,10 +2177,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("end_date", &end_date))
                 .query(&progenitor_client::QueryParam::new("start_date", &start_date))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_sub_account_stats",
@@ -2268,28 +2187,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                404u16 => Err(sdk_core::decode::error_response(response).await),
+                500u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -2338,6 +2239,52 @@ pub mod builder {
             f.debug_struct("GetSubAccountStats").finish_non_exhaustive()
         }
     }
+    impl sdk_core::pages::PagedRequest for ListSubAccounts<'_> {
+        type Page = ::std::vec::Vec<types::Account>;
+        type Error = types::ErrorResponse;
+        type Size = u64;
+        const DEFAULT_PAGE_SIZE: u64 = 20;
+        const MAX_PAGE_SIZE: u64 = 18446744073709551615;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            self.offset(at.offset).limit(at.size).send()
+        }
+    }
+    impl ListSubAccounts<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `offset` (the index of the page's first entry, from 0) and `limit` (the page size: 20 unless set with `page_size`, the service documents no maximum); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
+    impl sdk_core::pages::PagedRequest for GetSubAccountsStats<'_> {
+        type Page = ::std::vec::Vec<types::UsageRecord>;
+        type Error = types::ErrorResponse;
+        type Size = u64;
+        const DEFAULT_PAGE_SIZE: u64 = 20;
+        const MAX_PAGE_SIZE: u64 = 18446744073709551615;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            self.offset(at.offset).limit(at.size).send()
+        }
+    }
+    impl GetSubAccountsStats<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `offset` (the index of the page's first entry, from 0) and `limit` (the page size: 20 unless set with `page_size`, the service documents no maximum); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -2350,21 +2297,76 @@ pub const PROFILE: sdk_core::ApiProfile = sdk_core::ApiProfile {
     default_base_url: "https://api.mailchannels.net/reseller/v1",
     public_operations: &[],
     secret_query_parameters: &["smtp_password"],
+    secret_body_members: &["smtp_password"],
+    routes: &[
+        sdk_core::Route {
+            operation_id: "download_plugin",
+            method: "GET",
+            template: "/downloads/plugins/{filename}",
+        },
+        sdk_core::Route {
+            operation_id: "list_sub_accounts",
+            method: "GET",
+            template: "/sub_accounts",
+        },
+        sdk_core::Route {
+            operation_id: "create_sub_account",
+            method: "POST",
+            template: "/sub_accounts",
+        },
+        sdk_core::Route {
+            operation_id: "get_sub_accounts_stats",
+            method: "GET",
+            template: "/sub_accounts/stats",
+        },
+        sdk_core::Route {
+            operation_id: "get_sub_account",
+            method: "GET",
+            template: "/sub_accounts/{account_id}",
+        },
+        sdk_core::Route {
+            operation_id: "update_sub_account",
+            method: "PUT",
+            template: "/sub_accounts/{account_id}",
+        },
+        sdk_core::Route {
+            operation_id: "cancel_sub_account",
+            method: "POST",
+            template: "/sub_accounts/{account_id}",
+        },
+        sdk_core::Route {
+            operation_id: "rotate_smtp_password",
+            method: "POST",
+            template: "/sub_accounts/{account_id}/smtp_password",
+        },
+        sdk_core::Route {
+            operation_id: "get_sub_account_stats",
+            method: "GET",
+            template: "/sub_accounts/{account_id}/stats",
+        },
+    ],
 };
 impl ClientHooks<sdk_core::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
-    ) -> std::result::Result<(), Error<E>> {
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
         self.inner.prepare(request, info.operation_id).await
     }
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner.execute(&self.client, request).await
+        self.inner.execute(&self.client, request, info.operation_id).await
+    }
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
+        self.inner.check(result).await
     }
 }
 impl sdk_core::FromParts for Client {
@@ -2378,3 +2380,40 @@ impl sdk_core::FromParts for Client {
 }
 /// Enumerations the provider may extend: a value this SDK does not know is kept as `Other`.
 pub mod open_enums {}
+impl Client {
+    /// A handle of this client for calls with other settings (deadline, attempt timeout, retry
+    /// policy, retrying POSTs, extra headers): it shares this client's connection pool, concurrency
+    /// limit and credentials, and works for every operation and for [`Client::raw`]. See
+    /// [`sdk_core::RequestOptions`].
+    pub fn with_options(&self, options: sdk_core::RequestOptions) -> Self {
+        Self {
+            baseurl: self.baseurl.clone(),
+            client: self.client.clone(),
+            inner: self.inner.with_options(&options),
+        }
+    }
+    /// A request the spec does not describe yet, by method and path template (`{name}` filled by
+    /// `.path(name, value)`), sent like every operation: credentials, retries, limits, the deadline
+    /// and redaction. A success status gives the status, headers and body (bounded).
+    pub fn raw(
+        &self,
+        method: sdk_core::Method,
+        template: &str,
+    ) -> sdk_core::RawRequest<'_> {
+        sdk_core::RawRequest::new(
+            &self.client,
+            &self.baseurl,
+            &self.inner,
+            method,
+            template,
+        )
+    }
+}
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("baseurl", &sdk_core::redact::redact_base_url(&self.baseurl))
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}

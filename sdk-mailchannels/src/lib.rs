@@ -10,7 +10,10 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = sdk_mailchannels::Client::from_api_key("my-api-key")?;
+//! use sdk_mailchannels::{Client, Credentials};
+//!
+//! // The API key from MAILCHANNELS_API_KEY (or `Credentials::api_key(key)`).
+//! let client = Client::builder(Credentials::from_env()?).build()?;
 //!
 //! // Every operation is a builder: set the arguments, then `send()`.
 //! let accounts = client.list_sub_accounts().limit(50).show_all(true).send().await?;
@@ -48,6 +51,7 @@ mod generated;
 /// [dev-dependencies]
 /// sdk-mailchannels = { version = "0.1", features = ["mock"] }
 /// httpmock = { version = "0.8", default-features = false }
+/// tokio = { version = "1", features = ["macros", "rt"] }
 /// ```
 ///
 /// [`mock::MockServerExt`] adds one method per operation to `httpmock::MockServer`. Its `When` side matches
@@ -69,7 +73,8 @@ mod generated;
 /// });
 ///
 /// // The code under test, with a client pointed at the mock server.
-/// let client = sdk_mailchannels::Client::builder("test-key").base_url(server.base_url()).build().unwrap();
+/// let credentials = sdk_mailchannels::Credentials::api_key("test-key");
+/// let client = sdk_mailchannels::Client::builder(credentials).base_url(server.base_url()).build().unwrap();
 /// let found = client.get_sub_account().account_id("acme-1").send().await.unwrap();
 ///
 /// assert_eq!(found.company.as_deref(), Some("Acme"));
@@ -80,24 +85,88 @@ mod generated;
 #[rustfmt::skip]
 pub mod mock;
 
+mod errors;
 pub use generated::*;
-pub use sdk_core::{BuildError, Credentials, PathSegment, RetryPolicy, Secret};
+pub use sdk_core::{BuildError, EnvError, PathSegment, RetryPolicy, Secret};
+pub use sdk_core::{
+    ByteStream, ErrorBody, HeaderMap, InvalidHeader, Jitter, Method, RawRequest, RawResponse,
+    RequestOptions, ResponseValue, StatusCode, UndecodableBody, UndecodableKind,
+};
 
 /// Builds a [`Client`]; see [`Client::builder`].
 pub type ClientBuilder = sdk_core::ClientBuilder<Client>;
 
-impl Client {
-    /// A client for the production API, authenticating with `api_key`.
-    pub fn from_api_key(api_key: impl Into<Secret>) -> Result<Self, BuildError> {
-        Self::builder(api_key).build()
+/// What a MailChannels client authenticates with: the reseller's API key, sent as the `X-Api-Key` header.
+/// `Debug` never shows it.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    api_key: Secret,
+}
+
+impl Credentials {
+    /// The environment variable [`Credentials::from_env`] reads the API key from.
+    pub const API_KEY_VAR: &'static str = "MAILCHANNELS_API_KEY";
+
+    /// The reseller's API key.
+    pub fn api_key(api_key: impl Into<Secret>) -> Self {
+        Self {
+            api_key: api_key.into(),
+        }
     }
 
-    /// A builder, to set another base URL, timeouts or a `reqwest::Client` of your own.
-    pub fn builder(api_key: impl Into<Secret>) -> ClientBuilder {
-        let credentials = Credentials::ApiKeyHeader {
+    /// The API key from the environment variable `MAILCHANNELS_API_KEY`. The error names the variable
+    /// when it is not set, empty or not Unicode; it never shows a value.
+    pub fn from_env() -> Result<Self, EnvError> {
+        Self::from_lookup(&sdk_core::env::process)
+    }
+
+    fn from_lookup(lookup: sdk_core::env::Lookup<'_>) -> Result<Self, EnvError> {
+        Ok(Self::api_key(sdk_core::env::secret(
+            lookup,
+            Self::API_KEY_VAR,
+        )?))
+    }
+}
+
+impl From<Credentials> for sdk_core::Credentials {
+    fn from(credentials: Credentials) -> Self {
+        sdk_core::Credentials::ApiKeyHeader {
             header: reqwest::header::HeaderName::from_static("x-api-key"),
-            key: api_key.into(),
-        };
-        sdk_core::ClientBuilder::new(&PROFILE, credentials)
+            key: credentials.api_key,
+        }
+    }
+}
+
+impl Client {
+    /// The one way to start: a builder for a client that authenticates with `credentials`; set anything
+    /// else on it (another base URL, timeouts, limits, retries, a `reqwest::Client` of your own), then
+    /// `build()`. It talks to the production API unless [`ClientBuilder::base_url`] says otherwise.
+    pub fn builder(credentials: impl Into<Credentials>) -> ClientBuilder {
+        sdk_core::ClientBuilder::new(&PROFILE, credentials.into().into())
+    }
+}
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use super::*;
+
+    #[test]
+    fn from_env_reads_mailchannels_api_key_and_names_it_when_missing() {
+        let set = |name: &str| (name == "MAILCHANNELS_API_KEY").then(|| OsString::from("S3NT1NEL"));
+        let credentials = Credentials::from_lookup(&set).unwrap();
+        assert_eq!(credentials.api_key.expose(), "S3NT1NEL");
+        assert!(!format!("{credentials:?}").contains("S3NT1NEL"));
+        let error = Credentials::from_lookup(&|_| None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the environment variable MAILCHANNELS_API_KEY is not set"
+        );
     }
 }

@@ -2,7 +2,9 @@
 // change the spec (or xtask/) and regenerate; `cargo xtask generate --check` guards it.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+#[allow(unused_imports)]
+pub use sdk_core::Error;
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -2224,8 +2226,32 @@ pub mod types {
             }
         }
     }
+    impl sdk_core::pages::ListPage for ProfileList {
+        type Entry = Profile;
+        fn entries(&self) -> ::std::vec::Vec<&Self::Entry> {
+            self.items.iter().collect()
+        }
+        fn into_entries(self) -> ::std::vec::Vec<Self::Entry> {
+            self.items
+        }
+        fn total(&self) -> Option<u64> {
+            sdk_core::pages::count(&self.total_elements_count)
+        }
+    }
+    impl sdk_core::pages::ListPage for PackList {
+        type Entry = Pack;
+        fn entries(&self) -> ::std::vec::Vec<&Self::Entry> {
+            self.items.iter().collect()
+        }
+        fn into_entries(self) -> ::std::vec::Vec<Self::Entry> {
+            self.items
+        }
+        fn total(&self) -> Option<u64> {
+            sdk_core::pages::count(&self.total_elements_count)
+        }
+    }
 }
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 /**Client for MailUp RetailerService
 
 MailUp's RetailerService ("Self provisioning - retailers only"): the API a MailUp retailer uses to look up
@@ -2321,13 +2347,31 @@ Arguments:
 - `id_profile`: Id of a retailer-defined profile ("See get profile"; the `Id` of an item of Get retailer-defined profiles).
 - `lang`: Console language as a two-letter ISO language name (a value of the TwoLetterISOLanguageName list, e.g. "it", "en") that is available for the profile (see Get the available languages by profile).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailup::Client::builder(sdk_mailup::Credentials::from_env()?).build()?;
+let body: sdk_mailup::types::AccountActivationRequest = serde_json::from_value(serde_json::json!({
+  "CustomDomain": "power-email-marketing.it",
+  "CustomSubdomain": "customer123",
+  "Email": "service@retailer.it",
+  "IpAddress": "192.168.0.1",
+  "Referer": "",
+  "ServiceLogoutUrl": "www.power-email-marketing.it",
+  "ServiceName": "Power email marketing",
+  "ServiceUrl": "www.power-email-marketing.it/info",
+  "UserAgent": ""
+}))?;
 let response = client.create_account()
-    .id_profile(id_profile)
-    .lang(lang)
+    .id_profile(1)
+    .lang("en")
     .body(body)
     .send()
-    .await;
+    .await?;
+let account_activation = response.into_inner();
+println!("{:?}", account_activation.code);
+println!("{:?}", account_activation.control_panel_domain);
+# Ok(())
+# }
 ```*/
     pub fn create_account(&self) -> builder::CreateAccount<'_> {
         builder::CreateAccount::new(self)
@@ -2346,11 +2390,18 @@ Sends a `GET` request to `/Account/Activation/{id_Activation}/Status`
 
 Arguments:
 - `id_activation`: The `IdActivation` returned by Create a retailer's customer account. Must be numeric (otherwise 400 "Invalid activation.").
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailup::Client::builder(sdk_mailup::Credentials::from_env()?).build()?;
 let response = client.get_activation_status()
-    .id_activation(id_activation)
+    .id_activation(1)
     .send()
-    .await;
+    .await?;
+let activation_status = response.into_inner();
+println!("{:?}", activation_status.code);
+println!("{:?}", activation_status.description);
+# Ok(())
+# }
 ```*/
     pub fn get_activation_status(&self) -> builder::GetActivationStatus<'_> {
         builder::GetActivationStatus::new(self)
@@ -2364,12 +2415,18 @@ Sends a `PUT` request to `/Account/{id_Account}`
 Arguments:
 - `id_account`: Id of the retailer's customer account: the value returned (`IdAccount`) by Get retailer's customer account profile activation status (it equals the ConsoleId).
 - `enable`: `false` disables the account, `true` enables it. Always send it: the document lists the bare `Account/{id_Account}` under both Disable and Enable, so what the server does without it is not defined.
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailup::Client::builder(sdk_mailup::Credentials::from_env()?).build()?;
 let response = client.set_account_enabled()
-    .id_account(id_account)
-    .enable(enable)
+    .id_account(1)
     .send()
-    .await;
+    .await?;
+let account_status = response.into_inner();
+println!("{:?}", account_status.active_packs);
+println!("{:?}", account_status.code);
+# Ok(())
+# }
 ```*/
     pub fn set_account_enabled(&self) -> builder::SetAccountEnabled<'_> {
         builder::SetAccountEnabled::new(self)
@@ -2382,11 +2439,16 @@ Sends a `DELETE` request to `/Account/{id_Account}`
 
 Arguments:
 - `id_account`: Id of the retailer's customer account: the value returned (`IdAccount`) by Get retailer's customer account profile activation status (it equals the ConsoleId).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailup::Client::builder(sdk_mailup::Credentials::from_env()?).build()?;
 let response = client.delete_account()
-    .id_account(id_account)
+    .id_account(1)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn delete_account(&self) -> builder::DeleteAccount<'_> {
         builder::DeleteAccount::new(self)
@@ -2403,13 +2465,24 @@ Arguments:
 - `id_account`: Id of the retailer's customer account: the value returned (`IdAccount`) by Get retailer's customer account profile activation status (it equals the ConsoleId).
 - `id_pack`: Id of the pack (the `Id` of an item of Get retailer-defined packages by profile).
 - `body`
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailup::Client::builder(sdk_mailup::Credentials::from_env()?).build()?;
+let body: sdk_mailup::types::AddPackRequest = serde_json::from_value(serde_json::json!({
+  "Quantity": 3,
+  "WorkMode": "absolute"
+}))?;
 let response = client.add_account_pack()
-    .id_account(id_account)
-    .id_pack(id_pack)
+    .id_account(1)
+    .id_pack(1)
     .body(body)
     .send()
-    .await;
+    .await?;
+let retailer_result = response.into_inner();
+println!("{:?}", retailer_result.code);
+println!("{:?}", retailer_result.description);
+# Ok(())
+# }
 ```*/
     pub fn add_account_pack(&self) -> builder::AddAccountPack<'_> {
         builder::AddAccountPack::new(self)
@@ -2423,12 +2496,17 @@ Sends a `PUT` request to `/Account/{id_Account}/Profile/{id_Profile}`
 Arguments:
 - `id_account`: Id of the retailer's customer account: the value returned (`IdAccount`) by Get retailer's customer account profile activation status (it equals the ConsoleId).
 - `id_profile`: Id of the new retailer-defined profile (see Get retailer-defined profiles).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailup::Client::builder(sdk_mailup::Credentials::from_env()?).build()?;
 let response = client.change_account_profile()
-    .id_account(id_account)
-    .id_profile(id_profile)
+    .id_account(1)
+    .id_profile(1)
     .send()
-    .await;
+    .await?;
+println!("{}", response.status());
+# Ok(())
+# }
 ```*/
     pub fn change_account_profile(&self) -> builder::ChangeAccountProfile<'_> {
         builder::ChangeAccountProfile::new(self)
@@ -2441,11 +2519,18 @@ Sends a `GET` request to `/Account/{id_Account}/Status`
 
 Arguments:
 - `id_account`: Id of the retailer's customer account: the value returned (`IdAccount`) by Get retailer's customer account profile activation status (it equals the ConsoleId).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailup::Client::builder(sdk_mailup::Credentials::from_env()?).build()?;
 let response = client.get_account_status()
-    .id_account(id_account)
+    .id_account(1)
     .send()
-    .await;
+    .await?;
+let account_status = response.into_inner();
+println!("{:?}", account_status.active_packs);
+println!("{:?}", account_status.code);
+# Ok(())
+# }
 ```*/
     pub fn get_account_status(&self) -> builder::GetAccountStatus<'_> {
         builder::GetAccountStatus::new(self)
@@ -2459,12 +2544,17 @@ Sends a `GET` request to `/Management/Profile`
 Arguments:
 - `page_number`: Zero-based page number (`PageSize=2&PageNumber=1` retrieves the second page with two items).
 - `page_size`: Number of items per page (e.g. `PageSize=2` retrieves the first page with two items).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailup::Client::builder(sdk_mailup::Credentials::from_env()?).build()?;
 let response = client.list_profiles()
-    .page_number(page_number)
-    .page_size(page_size)
     .send()
-    .await;
+    .await?;
+let profile_list = response.into_inner();
+println!("{:?}", profile_list.is_paginated);
+println!("{:?}", profile_list.items);
+# Ok(())
+# }
 ```*/
     pub fn list_profiles(&self) -> builder::ListProfiles<'_> {
         builder::ListProfiles::new(self)
@@ -2477,11 +2567,18 @@ Sends a `GET` request to `/Management/Profile/{id_Profile}/Language`
 
 Arguments:
 - `id_profile`: Id of a retailer-defined profile ("See get profile"; the `Id` of an item of Get retailer-defined profiles).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailup::Client::builder(sdk_mailup::Credentials::from_env()?).build()?;
 let response = client.list_profile_languages()
-    .id_profile(id_profile)
+    .id_profile(1)
     .send()
-    .await;
+    .await?;
+let language_list = response.into_inner();
+println!("{:?}", language_list.is_paginated);
+println!("{:?}", language_list.items);
+# Ok(())
+# }
 ```*/
     pub fn list_profile_languages(&self) -> builder::ListProfileLanguages<'_> {
         builder::ListProfileLanguages::new(self)
@@ -2496,13 +2593,18 @@ Arguments:
 - `id_profile`: Id of a retailer-defined profile ("See get profile"; the `Id` of an item of Get retailer-defined profiles).
 - `page_number`: Zero-based page number (`PageSize=2&PageNumber=1` retrieves the second page with two items).
 - `page_size`: Number of items per page (e.g. `PageSize=2` retrieves the first page with two items).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_mailup::Client::builder(sdk_mailup::Credentials::from_env()?).build()?;
 let response = client.list_profile_packs()
-    .id_profile(id_profile)
-    .page_number(page_number)
-    .page_size(page_size)
+    .id_profile(1)
     .send()
-    .await;
+    .await?;
+let pack_list = response.into_inner();
+println!("{:?}", pack_list.is_paginated);
+println!("{:?}", pack_list.items);
+# Ok(())
+# }
 ```*/
     pub fn list_profile_packs(&self) -> builder::ListProfilePacks<'_> {
         builder::ListProfilePacks::new(self)
@@ -2601,7 +2703,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/Account/Activation/Profile/{}/Language/{}", client.baseurl,
-                sdk_core::encode_path_segment(& id_profile.to_string()), sdk_core::encode_path_segment(& lang.to_string()),
+                sdk_core::encode_path_segment(& id_profile.to_string()),
+                sdk_core::encode_path_segment(& lang.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -2612,10 +2715,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_account",
@@ -2626,35 +2725,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                403u16 => Err(sdk_core::decode::error_response(response).await),
+                429u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -2692,8 +2767,8 @@ pub mod builder {
             let Self { client, id_activation } = self;
             let id_activation = id_activation.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/Activation/{}/Status", client.baseurl, sdk_core::encode_path_segment(&
-                id_activation.to_string()),
+                "{}/Account/Activation/{}/Status", client.baseurl,
+                sdk_core::encode_path_segment(& id_activation.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -2702,10 +2777,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -2719,35 +2790,11 @@ pub mod builder {
                 200u16 => sdk_core::decode::json_response(response).await,
                 201u16 => sdk_core::decode::json_response(response).await,
                 202u16 => sdk_core::decode::json_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                403u16 => Err(sdk_core::decode::error_response(response).await),
+                429u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -2795,7 +2842,8 @@ pub mod builder {
             let id_account = id_account.map_err(Error::InvalidRequest)?;
             let enable = enable.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/{}", client.baseurl, sdk_core::encode_path_segment(& id_account.to_string()),
+                "{}/Account/{}", client.baseurl, sdk_core::encode_path_segment(&
+                id_account.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -2806,10 +2854,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("Enable", &enable))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "set_account_enabled",
@@ -2820,28 +2864,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                429u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -2874,7 +2900,8 @@ pub mod builder {
             let Self { client, id_account } = self;
             let id_account = id_account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/{}", client.baseurl, sdk_core::encode_path_segment(& id_account.to_string()),
+                "{}/Account/{}", client.baseurl, sdk_core::encode_path_segment(&
+                id_account.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -2883,10 +2910,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -2898,28 +2921,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                429u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3000,8 +3005,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/{}/Pack/{}", client.baseurl, sdk_core::encode_path_segment(& id_account
-                .to_string()), sdk_core::encode_path_segment(& id_pack.to_string()),
+                "{}/Account/{}/Pack/{}", client.baseurl, sdk_core::encode_path_segment(&
+                id_account.to_string()), sdk_core::encode_path_segment(& id_pack
+                .to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -3012,10 +3018,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "add_account_pack",
@@ -3026,35 +3028,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                403u16 => Err(sdk_core::decode::error_response(response).await),
+                429u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3101,8 +3079,9 @@ pub mod builder {
             let id_account = id_account.map_err(Error::InvalidRequest)?;
             let id_profile = id_profile.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/{}/Profile/{}", client.baseurl, sdk_core::encode_path_segment(& id_account
-                .to_string()), sdk_core::encode_path_segment(& id_profile.to_string()),
+                "{}/Account/{}/Profile/{}", client.baseurl,
+                sdk_core::encode_path_segment(& id_account.to_string()),
+                sdk_core::encode_path_segment(& id_profile.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -3111,10 +3090,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -3127,35 +3102,11 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 202u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                429u16 => Err(sdk_core::decode::error_response(response).await),
+                500u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3190,8 +3141,8 @@ pub mod builder {
             let Self { client, id_account } = self;
             let id_account = id_account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Account/{}/Status", client.baseurl, sdk_core::encode_path_segment(& id_account
-                .to_string()),
+                "{}/Account/{}/Status", client.baseurl, sdk_core::encode_path_segment(&
+                id_account.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -3200,10 +3151,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -3215,28 +3162,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(sdk_core::decode::error_response(response).await),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                429u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3295,10 +3224,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("PageNumber", &page_number))
                 .query(&progenitor_client::QueryParam::new("PageSize", &page_size))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_profiles",
@@ -3309,21 +3234,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                429u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3358,8 +3271,8 @@ pub mod builder {
             let Self { client, id_profile } = self;
             let id_profile = id_profile.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Management/Profile/{}/Language", client.baseurl, sdk_core::encode_path_segment(&
-                id_profile.to_string()),
+                "{}/Management/Profile/{}/Language", client.baseurl,
+                sdk_core::encode_path_segment(& id_profile.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -3368,10 +3281,6 @@ pub mod builder {
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
                 )
                 .build()?;
             let info = OperationInfo {
@@ -3383,21 +3292,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                429u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3461,8 +3358,8 @@ pub mod builder {
             let page_number = page_number.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/Management/Profile/{}/Pack", client.baseurl, sdk_core::encode_path_segment(& id_profile
-                .to_string()),
+                "{}/Management/Profile/{}/Pack", client.baseurl,
+                sdk_core::encode_path_segment(& id_profile.to_string()),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -3474,10 +3371,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("PageNumber", &page_number))
                 .query(&progenitor_client::QueryParam::new("PageSize", &page_size))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_profile_packs",
@@ -3488,28 +3381,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                401u16 => Err(sdk_core::decode::error_response(response).await),
+                403u16 => Err(sdk_core::decode::error_response(response).await),
+                429u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3563,6 +3438,52 @@ pub mod builder {
             f.debug_struct("ListProfilePacks").finish_non_exhaustive()
         }
     }
+    impl sdk_core::pages::PagedRequest for ListProfiles<'_> {
+        type Page = types::ProfileList;
+        type Error = types::OAuthError;
+        type Size = i32;
+        const DEFAULT_PAGE_SIZE: u64 = 20;
+        const MAX_PAGE_SIZE: u64 = 2147483647;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            self.page_number(at.index).page_size(at.size).send()
+        }
+    }
+    impl ListProfiles<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `PageNumber` (the page number, from 0) and `PageSize` (the page size: 20 unless set with `page_size`, the service documents no maximum); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
+    impl sdk_core::pages::PagedRequest for ListProfilePacks<'_> {
+        type Page = types::PackList;
+        type Error = types::ListProfilePacksResponse;
+        type Size = i32;
+        const DEFAULT_PAGE_SIZE: u64 = 20;
+        const MAX_PAGE_SIZE: u64 = 2147483647;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            self.page_number(at.index).page_size(at.size).send()
+        }
+    }
+    impl ListProfilePacks<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `PageNumber` (the page number, from 0) and `PageSize` (the page size: 20 unless set with `page_size`, the service documents no maximum); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -3575,21 +3496,81 @@ pub const PROFILE: sdk_core::ApiProfile = sdk_core::ApiProfile {
     default_base_url: "https://services.mailup.com/API/v1.1/Rest/RetailerService.svc",
     public_operations: &[],
     secret_query_parameters: &[],
+    secret_body_members: &[],
+    routes: &[
+        sdk_core::Route {
+            operation_id: "create_account",
+            method: "POST",
+            template: "/Account/Activation/Profile/{id_Profile}/Language/{lang}",
+        },
+        sdk_core::Route {
+            operation_id: "get_activation_status",
+            method: "GET",
+            template: "/Account/Activation/{id_Activation}/Status",
+        },
+        sdk_core::Route {
+            operation_id: "set_account_enabled",
+            method: "PUT",
+            template: "/Account/{id_Account}",
+        },
+        sdk_core::Route {
+            operation_id: "delete_account",
+            method: "DELETE",
+            template: "/Account/{id_Account}",
+        },
+        sdk_core::Route {
+            operation_id: "add_account_pack",
+            method: "POST",
+            template: "/Account/{id_Account}/Pack/{id_Pack}",
+        },
+        sdk_core::Route {
+            operation_id: "change_account_profile",
+            method: "PUT",
+            template: "/Account/{id_Account}/Profile/{id_Profile}",
+        },
+        sdk_core::Route {
+            operation_id: "get_account_status",
+            method: "GET",
+            template: "/Account/{id_Account}/Status",
+        },
+        sdk_core::Route {
+            operation_id: "list_profiles",
+            method: "GET",
+            template: "/Management/Profile",
+        },
+        sdk_core::Route {
+            operation_id: "list_profile_languages",
+            method: "GET",
+            template: "/Management/Profile/{id_Profile}/Language",
+        },
+        sdk_core::Route {
+            operation_id: "list_profile_packs",
+            method: "GET",
+            template: "/Management/Profile/{id_Profile}/Pack",
+        },
+    ],
 };
 impl ClientHooks<sdk_core::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
-    ) -> std::result::Result<(), Error<E>> {
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
         self.inner.prepare(request, info.operation_id).await
     }
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner.execute(&self.client, request).await
+        self.inner.execute(&self.client, request, info.operation_id).await
+    }
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
+        self.inner.check(result).await
     }
 }
 impl sdk_core::FromParts for Client {
@@ -3603,3 +3584,40 @@ impl sdk_core::FromParts for Client {
 }
 /// Enumerations the provider may extend: a value this SDK does not know is kept as `Other`.
 pub mod open_enums {}
+impl Client {
+    /// A handle of this client for calls with other settings (deadline, attempt timeout, retry
+    /// policy, retrying POSTs, extra headers): it shares this client's connection pool, concurrency
+    /// limit and credentials, and works for every operation and for [`Client::raw`]. See
+    /// [`sdk_core::RequestOptions`].
+    pub fn with_options(&self, options: sdk_core::RequestOptions) -> Self {
+        Self {
+            baseurl: self.baseurl.clone(),
+            client: self.client.clone(),
+            inner: self.inner.with_options(&options),
+        }
+    }
+    /// A request the spec does not describe yet, by method and path template (`{name}` filled by
+    /// `.path(name, value)`), sent like every operation: credentials, retries, limits, the deadline
+    /// and redaction. A success status gives the status, headers and body (bounded).
+    pub fn raw(
+        &self,
+        method: sdk_core::Method,
+        template: &str,
+    ) -> sdk_core::RawRequest<'_> {
+        sdk_core::RawRequest::new(
+            &self.client,
+            &self.baseurl,
+            &self.inner,
+            method,
+            template,
+        )
+    }
+}
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("baseurl", &sdk_core::redact::redact_base_url(&self.baseurl))
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}

@@ -11,6 +11,12 @@ use crate::{Client, Error, types};
 /// How long to wait for an asynchronous operation: at most `max_attempts` calls and `max_elapsed` in all,
 /// waiting `initial_delay` after the first call and twice as long after each further one, up to
 /// `max_delay`. A throttled call (`429`) counts as an attempt and is retried after the same delay.
+///
+/// `max_elapsed` is a bound on the wait, not a hint: each call gets at most the time left (a call still
+/// under way then is abandoned, e.g. one whose client is waiting out a `Retry-After`), and no delay is
+/// started that would end past it. The wait then ends with a `TimedOut` error naming the bound and keeping
+/// the last answer seen. [`Client::create_account_and_wait`]'s creation call is not counted: it is a `POST`
+/// that must not be abandoned halfway; the client's own timeouts bound it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PollPolicy {
     pub max_attempts: u32,
@@ -49,44 +55,135 @@ impl PollPolicy {
     }
 }
 
+/// Which bound of a [`PollPolicy`] ended a wait, with its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PollBound {
+    /// `max_attempts` calls were made (at least one is).
+    MaxAttempts(u32),
+    /// `max_elapsed` was reached, or the next delay would have passed it.
+    MaxElapsed(Duration),
+}
+
+impl fmt::Display for PollBound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MaxAttempts(n) => write!(f, "max_attempts ({n})"),
+            Self::MaxElapsed(d) => write!(f, "max_elapsed ({:.1} s)", d.as_secs_f64()),
+        }
+    }
+}
+
+/// The last answer a wait saw before reaching its bound.
+pub enum LastAnswer<E> {
+    /// "In progress": an activation status with code 1 (and its description), a profile change's `202`.
+    InProgress(Option<String>),
+    /// Throttled: the `429` error (after the client's own retries).
+    Throttled(Error<E>),
+}
+
+impl<E> fmt::Display for LastAnswer<E>
+where
+    Error<E>: fmt::Display,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InProgress(None) => f.write_str("in progress"),
+            Self::InProgress(Some(description)) => write!(f, "in progress ({description})"),
+            Self::Throttled(error) => write!(f, "throttled: {error}"),
+        }
+    }
+}
+
+impl<E> fmt::Debug for LastAnswer<E>
+where
+    Error<E>: fmt::Display,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 /// What one poll found.
-enum Step<T, E> {
+enum Step<T, E, W> {
     Done(T),
-    Again,
+    Again(LastAnswer<W>),
     Stop(E),
 }
 
-/// Gave up: the bound on attempts or time was reached.
-struct Exhausted {
+/// Gave up: a bound of the policy was reached.
+struct Exhausted<W> {
     attempts: u32,
     elapsed: Duration,
+    bound: PollBound,
+    cut_short: bool,
+    last: Option<LastAnswer<W>>,
 }
 
-async fn poll<T, E, F, Fut>(policy: &PollPolicy, mut call: F) -> Result<Result<T, E>, Exhausted>
+async fn poll<T, E, W, F, Fut>(
+    policy: &PollPolicy,
+    mut call: F,
+) -> Result<Result<T, E>, Exhausted<W>>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Step<T, E>>,
+    Fut: Future<Output = Step<T, E, W>>,
 {
     let started = Instant::now();
+    let max_attempts = policy.max_attempts.max(1);
+    let elapsed_bound = PollBound::MaxElapsed(policy.max_elapsed);
     let mut delay = policy.initial_delay;
     let mut attempts = 0;
-    while attempts < policy.max_attempts.max(1) {
+    let mut last = None;
+    let (bound, cut_short) = loop {
         attempts += 1;
-        match call().await {
-            Step::Done(value) => return Ok(Ok(value)),
-            Step::Stop(error) => return Ok(Err(error)),
-            Step::Again => {}
+        // Each call gets the time left at most.
+        let left = policy.max_elapsed.saturating_sub(started.elapsed());
+        match tokio::time::timeout(left, call()).await {
+            Ok(Step::Done(value)) => return Ok(Ok(value)),
+            Ok(Step::Stop(error)) => return Ok(Err(error)),
+            Ok(Step::Again(answer)) => last = Some(answer),
+            Err(_) => break (elapsed_bound, true),
         }
-        if attempts >= policy.max_attempts || started.elapsed() + delay > policy.max_elapsed {
-            break;
+        if attempts >= max_attempts {
+            break (PollBound::MaxAttempts(max_attempts), false);
+        }
+        // No delay that would end past the bound.
+        if started.elapsed().saturating_add(delay) >= policy.max_elapsed {
+            break (elapsed_bound, false);
         }
         tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(policy.max_delay.max(policy.initial_delay));
-    }
+        delay = delay
+            .saturating_mul(2)
+            .min(policy.max_delay.max(policy.initial_delay));
+    };
     Err(Exhausted {
         attempts,
         elapsed: started.elapsed(),
+        bound,
+        cut_short,
+        last,
     })
+}
+
+/// `"3 status checks in 5.0 s (the last one cut short); last answer: in progress (Processing)"`.
+fn describe_wait<W>(
+    f: &mut fmt::Formatter<'_>,
+    checks: &str,
+    attempts: u32,
+    elapsed: Duration,
+    cut_short: bool,
+    last: &Option<LastAnswer<W>>,
+) -> fmt::Result
+where
+    Error<W>: fmt::Display,
+{
+    write!(f, "{attempts} {checks} in {:.1} s", elapsed.as_secs_f64())?;
+    if cut_short {
+        f.write_str(" (the last one cut short, no answer)")?;
+    }
+    match last {
+        Some(answer) => write!(f, "; last answer: {answer}"),
+        None => f.write_str("; no answer"),
+    }
 }
 
 /// An account created and activated by [`Client::create_account_and_wait`].
@@ -111,11 +208,18 @@ pub enum ActivationError {
         code: ActivationCode,
         description: Option<String>,
     },
-    /// The activation was still in progress when the [`PollPolicy`] bound was reached.
+    /// The activation was still in progress when a bound of the [`PollPolicy`] was reached.
     TimedOut {
         id_activation: i64,
+        /// Status checks made (a check cut short by `max_elapsed` included).
         attempts: u32,
         elapsed: Duration,
+        /// Which bound ended the wait.
+        bound: PollBound,
+        /// The last check was under way when `max_elapsed` was reached: abandoned without an answer.
+        cut_short: bool,
+        /// The last answer seen (in progress, or throttled), if any check was answered.
+        last: Option<LastAnswer<types::GetActivationStatusResponse>>,
     },
     /// MailUp's answer lacked what the flow needs (an `IdActivation`, or the `IdAccount` of a done activation).
     Unexpected(String),
@@ -147,11 +251,16 @@ impl fmt::Display for ActivationError {
                 id_activation,
                 attempts,
                 elapsed,
-            } => write!(
-                f,
-                "MailUp account activation {id_activation} still in progress after {attempts} status checks in {:.1} s",
-                elapsed.as_secs_f64()
-            ),
+                bound,
+                cut_short,
+                last,
+            } => {
+                write!(
+                    f,
+                    "MailUp account activation {id_activation} still in progress when {bound} was reached: "
+                )?;
+                describe_wait(f, "status checks", *attempts, *elapsed, *cut_short, last)
+            }
             Self::Unexpected(what) => write!(f, "unexpected MailUp answer: {what}"),
             Self::Create(error) => write!(f, "MailUp account creation failed: {error}"),
             Self::Status(error) => write!(f, "MailUp activation status check failed: {error}"),
@@ -179,8 +288,18 @@ impl std::error::Error for ActivationError {
 pub enum ProfileChangeError {
     /// MailUp answered 500: the change failed.
     Failed,
-    /// The change was still in progress (202) when the [`PollPolicy`] bound was reached.
-    TimedOut { attempts: u32, elapsed: Duration },
+    /// The change was still in progress (202) when a bound of the [`PollPolicy`] was reached.
+    TimedOut {
+        /// Calls made (a call cut short by `max_elapsed` included).
+        attempts: u32,
+        elapsed: Duration,
+        /// Which bound ended the wait.
+        bound: PollBound,
+        /// The last call was under way when `max_elapsed` was reached: abandoned without an answer.
+        cut_short: bool,
+        /// The last answer seen (in progress, or throttled), if any call was answered.
+        last: Option<LastAnswer<Option<types::OAuthError>>>,
+    },
     /// A call failed otherwise (transport, 400, 401, an undocumented status).
     Api(Error<Option<types::OAuthError>>),
 }
@@ -189,11 +308,19 @@ impl fmt::Display for ProfileChangeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Failed => f.write_str("MailUp could not change the account's profile (HTTP 500)"),
-            Self::TimedOut { attempts, elapsed } => write!(
-                f,
-                "MailUp profile change still in progress after {attempts} calls in {:.1} s",
-                elapsed.as_secs_f64()
-            ),
+            Self::TimedOut {
+                attempts,
+                elapsed,
+                bound,
+                cut_short,
+                last,
+            } => {
+                write!(
+                    f,
+                    "MailUp profile change still in progress when {bound} was reached: "
+                )?;
+                describe_wait(f, "calls", *attempts, *elapsed, *cut_short, last)
+            }
             Self::Api(error) => write!(f, "MailUp profile change call failed: {error}"),
         }
     }
@@ -296,11 +423,13 @@ impl Client {
                         let code = answer.result_code().unwrap_or(ActivationCode::Other(0));
                         (code, answer.description().map(str::to_string), None)
                     }
-                    Err(error) if throttled(&error) => return Step::Again,
+                    Err(error) if throttled(&error) => {
+                        return Step::Again(LastAnswer::Throttled(error));
+                    }
                     Err(error) => return Step::Stop(ActivationError::Status(error)),
                 };
             match code {
-                ActivationCode::Processing => Step::Again,
+                ActivationCode::Processing => Step::Again(LastAnswer::InProgress(description)),
                 ActivationCode::Ok => match id_account.filter(|id| *id != 0) {
                     Some(id) => Step::Done(id),
                     None => Step::Stop(ActivationError::Unexpected(format!(
@@ -313,10 +442,19 @@ impl Client {
         .await;
         match outcome {
             Ok(result) => result,
-            Err(Exhausted { attempts, elapsed }) => Err(ActivationError::TimedOut {
+            Err(Exhausted {
+                attempts,
+                elapsed,
+                bound,
+                cut_short,
+                last,
+            }) => Err(ActivationError::TimedOut {
                 id_activation,
                 attempts,
                 elapsed,
+                bound,
+                cut_short,
+                last,
             }),
         }
     }
@@ -337,21 +475,33 @@ impl Client {
                 .send()
                 .await
             {
-                Ok(answer) if answer.status().as_u16() == 202 => Step::Again,
+                Ok(answer) if answer.status().as_u16() == 202 => {
+                    Step::Again(LastAnswer::InProgress(None))
+                }
                 Ok(_) => Step::Done(()),
                 Err(error) if error.status().is_some_and(|s| s.as_u16() == 500) => {
                     Step::Stop(ProfileChangeError::Failed)
                 }
-                Err(error) if throttled(&error) => Step::Again,
+                Err(error) if throttled(&error) => Step::Again(LastAnswer::Throttled(error)),
                 Err(error) => Step::Stop(ProfileChangeError::Api(error)),
             }
         })
         .await;
         match outcome {
             Ok(result) => result,
-            Err(Exhausted { attempts, elapsed }) => {
-                Err(ProfileChangeError::TimedOut { attempts, elapsed })
-            }
+            Err(Exhausted {
+                attempts,
+                elapsed,
+                bound,
+                cut_short,
+                last,
+            }) => Err(ProfileChangeError::TimedOut {
+                attempts,
+                elapsed,
+                bound,
+                cut_short,
+                last,
+            }),
         }
     }
 }

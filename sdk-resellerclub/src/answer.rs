@@ -2,10 +2,11 @@
 
 use std::fmt;
 
+use crate::open_enums::MailUserResponseStatus;
 use crate::types::{
-    ApiError, CustomerDetails, CustomerDetailsOrError, CustomerTransactionSearchResult,
-    CustomerTransactionSearchResultOrError, MailUserResult, MailUserResultOrError,
-    ResellerBandPricing, ResellerBandPricingOrError,
+    ApiError, ApiErrorStatus, CustomerDetails, CustomerDetailsOrError,
+    CustomerTransactionSearchResult, CustomerTransactionSearchResultOrError, MailUser,
+    MailUserResult, MailUserResultOrError, ResellerBandPricing, ResellerBandPricingOrError,
 };
 use crate::{Error, ResponseValue};
 
@@ -35,10 +36,64 @@ macro_rules! answers {
 }
 
 answers! {
-    MailUserResultOrError => MailUserResult,
     ResellerBandPricingOrError => ResellerBandPricing,
     CustomerDetailsOrError => CustomerDetails,
     CustomerTransactionSearchResultOrError => CustomerTransactionSearchResult,
+}
+
+/// A mail-user answer: an `ERROR` at the top or, in the nested shape, `response.status: ERROR` is the error.
+impl Answer for MailUserResultOrError {
+    type Success = MailUserResult;
+
+    fn into_success(self) -> Result<MailUserResult, ApiError> {
+        match self {
+            Self::ApiError(error) => Err(error),
+            Self::MailUserResult(MailUserResult::Nested(nested))
+                if nested.response.status == MailUserResponseStatus::ERROR =>
+            {
+                Err(ApiError {
+                    status: ApiErrorStatus::Error,
+                    message: nested.response.message,
+                })
+            }
+            Self::MailUserResult(result) => Ok(result),
+        }
+    }
+}
+
+/// The same questions whichever shape the service answered in: flat (`{"status": "SUCCESS", ...}`) or
+/// nested (`{"response": {"status": "SUCCESS", "user": {...}}}`).
+impl MailUserResult {
+    /// The outcome as sent (the answer's `status`, named apart from the HTTP status of a `ResponseValue`):
+    /// `SUCCESS` when the change was made.
+    pub fn outcome(&self) -> &str {
+        match self {
+            Self::Flat(flat) => flat.status.as_str(),
+            Self::Nested(nested) => nested.response.status.as_str(),
+        }
+    }
+
+    /// Whether the service says the change was made (`status` is `SUCCESS`).
+    pub fn is_success(&self) -> bool {
+        self.outcome() == "SUCCESS"
+    }
+
+    /// The message about the outcome, when the service sent one.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::Flat(flat) => flat.message.as_deref(),
+            Self::Nested(nested) => nested.response.message.as_deref(),
+        }
+    }
+
+    /// The mail user the change made or changed, with its fields (the nested answer carries it; the flat
+    /// one does not).
+    pub fn user(&self) -> Option<&MailUser> {
+        match self {
+            Self::Flat(_) => None,
+            Self::Nested(nested) => nested.response.user.as_ref(),
+        }
+    }
 }
 
 /// Turns what an operation's `send()` returns into its plain success type: an `ERROR` answer that came

@@ -2,7 +2,9 @@
 // change the spec (or xtask/) and regenerate; `cargo xtask generate --check` guards it.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+#[allow(unused_imports)]
+pub use sdk_core::Error;
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -211,7 +213,7 @@ pub mod types {
         }
     }
     ///What the customer details call answers with HTTP 200: an `ApiError` (`status: ERROR`) or the `CustomerDetails`. Read in order: a body whose `status` is `ERROR` is the error.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
     pub enum CustomerDetailsOrError {
         ApiError(ApiError),
@@ -353,7 +355,7 @@ pub mod types {
         }
     }
     ///What a transaction search answers with HTTP 200: an `ApiError` (`status: ERROR`) or a `CustomerTransactionSearchResult`. Read in order: a body whose `status` is `ERROR` is the error.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
     pub enum CustomerTransactionSearchResultOrError {
         ApiError(ApiError),
@@ -370,18 +372,107 @@ pub mod types {
             Self::CustomerTransactionSearchResult(value)
         }
     }
-    ///The answer of a mail-user change. The document does not describe it ("Returns the details of ..."); success is reported as `status: "SUCCESS"`. Any other field the server sends is accepted.
+    ///A mail user (mailbox or forward-only account) of an order's mail service, as the nested answer of a mail-user change carries it. Any other field the server sends is accepted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    pub struct MailUserResult {
+    pub struct MailUser {
+        ///The kind of account (its values are not documented).
+        #[serde(
+            rename = "accountType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_type: ::std::option::Option<::std::string::String>,
+        ///The domain of the address.
+        #[serde(
+            rename = "domainName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domain_name: ::std::option::Option<::std::string::String>,
+        ///The user's email address.
+        #[serde(
+            rename = "emailAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_address: ::std::option::Option<::std::string::String>,
+        ///The user's first name.
+        #[serde(
+            rename = "firstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///The user's last name.
+        #[serde(
+            rename = "lastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "quotaLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quota_limit: ::std::option::Option<::sdk_core::loose::LooseInteger>,
+        ///The user's state; `ACTIVE` once created.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::open_enums::MailUserStatus>,
+    }
+    impl MailUser {
+        pub fn builder() -> builder::MailUser {
+            Default::default()
+        }
+    }
+    ///The outcome of a mail-user change and the mail user it made or changed. `status: "ERROR"` here is an error like a top-level `ERROR` answer (the SDK's `into_result()` turns it into one).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct MailUserResponse {
         ///A message about the outcome, when the server sends one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         ///The outcome; `SUCCESS` when the change was made.
+        pub status: crate::open_enums::MailUserResponseStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<crate::open_enums::MailUserResultStatus>,
+        pub user: ::std::option::Option<MailUser>,
     }
-    impl MailUserResult {
-        pub fn builder() -> builder::MailUserResult {
+    impl MailUserResponse {
+        pub fn builder() -> builder::MailUserResponse {
+            Default::default()
+        }
+    }
+    ///The answer of a mail-user change, in either of its two shapes: flat (`{"status": "SUCCESS", ...}`, as the document implies) or nested (`{"response": {"status": "SUCCESS", "user": {...}}}`, as the real service answers). A body with neither a `status` nor a `response` is not a success (the SDK keeps it as an unexpected answer rather than read it as nothing).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(untagged)]
+    pub enum MailUserResult {
+        Flat(MailUserResultFlat),
+        Nested(MailUserResultNested),
+    }
+    impl ::std::convert::From<MailUserResultFlat> for MailUserResult {
+        fn from(value: MailUserResultFlat) -> Self {
+            Self::Flat(value)
+        }
+    }
+    impl ::std::convert::From<MailUserResultNested> for MailUserResult {
+        fn from(value: MailUserResultNested) -> Self {
+            Self::Nested(value)
+        }
+    }
+    ///The flat answer of a mail-user change: success is reported as `status: "SUCCESS"`. Any other field the server sends is accepted.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct MailUserResultFlat {
+        ///A message about the outcome, when the server sends one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///The outcome; `SUCCESS` when the change was made.
+        pub status: crate::open_enums::MailUserResultFlatStatus,
+    }
+    impl MailUserResultFlat {
+        pub fn builder() -> builder::MailUserResultFlat {
+            Default::default()
+        }
+    }
+    ///The nested answer of a mail-user change, as the real service sends it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct MailUserResultNested {
+        pub response: MailUserResponse,
+    }
+    impl MailUserResultNested {
+        pub fn builder() -> builder::MailUserResultNested {
             Default::default()
         }
     }
@@ -512,7 +603,7 @@ pub mod types {
         }
     }
     ///What the band pricing call answers with HTTP 200: an `ApiError` (`status: ERROR`) or the `ResellerBandPricing`. Read in order: a body whose `status` is `ERROR` is the error.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
     pub enum ResellerBandPricingOrError {
         ApiError(ApiError),
@@ -1747,25 +1838,193 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MailUserResult {
+        pub struct MailUser {
+            account_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            domain_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            email_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            quota_limit: ::std::result::Result<
+                ::std::option::Option<::sdk_core::loose::LooseInteger>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::open_enums::MailUserStatus>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MailUser {
+            fn default() -> Self {
+                Self {
+                    account_type: Ok(Default::default()),
+                    domain_name: Ok(Default::default()),
+                    email_address: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    quota_limit: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl MailUser {
+            pub fn account_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_type: {e}")
+                    });
+                self
+            }
+            pub fn domain_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain_name: {e}")
+                    });
+                self
+            }
+            pub fn email_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email_address: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn quota_limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::sdk_core::loose::LooseInteger>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quota_limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quota_limit: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::open_enums::MailUserStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MailUser> for super::MailUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MailUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_type: value.account_type?,
+                    domain_name: value.domain_name?,
+                    email_address: value.email_address?,
+                    first_name: value.first_name?,
+                    last_name: value.last_name?,
+                    quota_limit: value.quota_limit?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MailUser> for MailUser {
+            fn from(value: super::MailUser) -> Self {
+                Self {
+                    account_type: Ok(value.account_type),
+                    domain_name: Ok(value.domain_name),
+                    email_address: Ok(value.email_address),
+                    first_name: Ok(value.first_name),
+                    last_name: Ok(value.last_name),
+                    quota_limit: Ok(value.quota_limit),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MailUserResponse {
             message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<crate::open_enums::MailUserResultStatus>,
+                crate::open_enums::MailUserResponseStatus,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::MailUser>,
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for MailUserResult {
+        impl ::std::default::Default for MailUserResponse {
             fn default() -> Self {
                 Self {
                     message: Ok(Default::default()),
-                    status: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    user: Ok(Default::default()),
                 }
             }
         }
-        impl MailUserResult {
+        impl MailUserResponse {
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1780,9 +2039,85 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<crate::open_enums::MailUserResultStatus>,
-                >,
+                T: ::std::convert::TryInto<crate::open_enums::MailUserResponseStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MailUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MailUserResponse> for super::MailUserResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MailUserResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    message: value.message?,
+                    status: value.status?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MailUserResponse> for MailUserResponse {
+            fn from(value: super::MailUserResponse) -> Self {
+                Self {
+                    message: Ok(value.message),
+                    status: Ok(value.status),
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MailUserResultFlat {
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                crate::open_enums::MailUserResultFlatStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MailUserResultFlat {
+            fn default() -> Self {
+                Self {
+                    message: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl MailUserResultFlat {
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::open_enums::MailUserResultFlatStatus>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -1793,10 +2128,10 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<MailUserResult> for super::MailUserResult {
+        impl ::std::convert::TryFrom<MailUserResultFlat> for super::MailUserResultFlat {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: MailUserResult,
+                value: MailUserResultFlat,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     message: value.message?,
@@ -1804,11 +2139,55 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::MailUserResult> for MailUserResult {
-            fn from(value: super::MailUserResult) -> Self {
+        impl ::std::convert::From<super::MailUserResultFlat> for MailUserResultFlat {
+            fn from(value: super::MailUserResultFlat) -> Self {
                 Self {
                     message: Ok(value.message),
                     status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MailUserResultNested {
+            response: ::std::result::Result<
+                super::MailUserResponse,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MailUserResultNested {
+            fn default() -> Self {
+                Self {
+                    response: Err("no value supplied for response".to_string()),
+                }
+            }
+        }
+        impl MailUserResultNested {
+            pub fn response<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MailUserResponse>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for response: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MailUserResultNested>
+        for super::MailUserResultNested {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MailUserResultNested,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { response: value.response? })
+            }
+        }
+        impl ::std::convert::From<super::MailUserResultNested> for MailUserResultNested {
+            fn from(value: super::MailUserResultNested) -> Self {
+                Self {
+                    response: Ok(value.response),
                 }
             }
         }
@@ -1911,8 +2290,86 @@ pub mod types {
             }
         }
     }
+    impl sdk_core::pages::ListPage for CustomerTransactionSearchResult {
+        type Entry = CustomerTransaction;
+        fn entries(&self) -> ::std::vec::Vec<&Self::Entry> {
+            sdk_core::pages::numbered(&self.extra)
+        }
+        fn into_entries(self) -> ::std::vec::Vec<Self::Entry> {
+            sdk_core::pages::into_numbered(self.extra)
+        }
+        fn total(&self) -> Option<u64> {
+            sdk_core::pages::count(&self.recsindb)
+        }
+    }
+    ///`ApiError` when `status` is `ERROR`, else `CustomerDetails`: read in one pass (see `sdk_core::decode::tagged`).
+    impl<'de> ::serde::Deserialize<'de> for CustomerDetailsOrError {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let envelope = sdk_core::decode::tagged::Envelope {
+                tag: "status",
+                value: "ERROR",
+                members: &["message", "status"],
+            };
+            Ok(
+                match sdk_core::decode::tagged::error_or(deserializer, envelope)? {
+                    sdk_core::decode::tagged::ErrorOr::Error(error) => {
+                        Self::ApiError(error)
+                    }
+                    sdk_core::decode::tagged::ErrorOr::Success(success) => {
+                        Self::CustomerDetails(success)
+                    }
+                },
+            )
+        }
+    }
+    ///`ApiError` when `status` is `ERROR`, else `CustomerTransactionSearchResult`: read in one pass (see `sdk_core::decode::tagged`).
+    impl<'de> ::serde::Deserialize<'de> for CustomerTransactionSearchResultOrError {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let envelope = sdk_core::decode::tagged::Envelope {
+                tag: "status",
+                value: "ERROR",
+                members: &["message", "status"],
+            };
+            Ok(
+                match sdk_core::decode::tagged::error_or(deserializer, envelope)? {
+                    sdk_core::decode::tagged::ErrorOr::Error(error) => {
+                        Self::ApiError(error)
+                    }
+                    sdk_core::decode::tagged::ErrorOr::Success(success) => {
+                        Self::CustomerTransactionSearchResult(success)
+                    }
+                },
+            )
+        }
+    }
+    ///`ApiError` when `status` is `ERROR`, else `ResellerBandPricing`: read in one pass (see `sdk_core::decode::tagged`).
+    impl<'de> ::serde::Deserialize<'de> for ResellerBandPricingOrError {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let envelope = sdk_core::decode::tagged::Envelope {
+                tag: "status",
+                value: "ERROR",
+                members: &["message", "status"],
+            };
+            Ok(
+                match sdk_core::decode::tagged::error_or(deserializer, envelope)? {
+                    sdk_core::decode::tagged::ErrorOr::Error(error) => {
+                        Self::ApiError(error)
+                    }
+                    sdk_core::decode::tagged::ErrorOr::Success(success) => {
+                        Self::ResellerBandPricing(success)
+                    }
+                },
+            )
+        }
+    }
 }
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 /**Client for ResellerClub HTTP API (excerpts)
 
 Excerpts of the ResellerClub HTTP API: mail users (forward only accounts and users of an order's mail service), the reseller's band pricing (mock response), customer details, and the search of customers' transactions and archived transactions. Every parameter travels in the query string (also on POST, which has no request body) and every path ends in `.json`. Answers are JSON whose scalars are often encoded as strings; errors are `{"status":"ERROR","message":...}`. Where this spec resolves a gap or contradiction of the document, it says so in `x-decisions`.
@@ -2001,23 +2458,18 @@ Arguments:
 - `transaction_key`: Transaction key. Possible value can be manually or systemgenerated.
 - `transaction_type`: Type of the Transactions. Possible values can be credit, debit, invoice, receipt.
 - `username`: Username of the Customers whose archived Transactions are to be fetched
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_resellerclub::Client::builder(sdk_resellerclub::Credentials::from_env()?).build()?;
 let response = client.search_customer_archived_transactions()
-    .amt_range_end(amt_range_end)
-    .amt_range_start(amt_range_start)
-    .customer_id(customer_id)
-    .no_of_records(no_of_records)
-    .order_by(order_by)
-    .page_no(page_no)
-    .transaction_date_end(transaction_date_end)
-    .transaction_date_start(transaction_date_start)
-    .transaction_description(transaction_description)
-    .transaction_id(transaction_id)
-    .transaction_key(transaction_key)
-    .transaction_type(transaction_type)
-    .username(username)
+    .no_of_records(1)
+    .page_no(1)
     .send()
-    .await;
+    .await?;
+let answer = response.into_inner();
+println!("{answer:?}");
+# Ok(())
+# }
 ```*/
     pub fn search_customer_archived_transactions(
         &self,
@@ -2047,24 +2499,18 @@ Arguments:
 - `transaction_key`: Transaction key. Possible value can be manually or systemgenerated.
 - `transaction_type`: Type of the Transactions. Possible values can be credit, debit, invoice, receipt.
 - `username`: Username of the Customer(s) whose Transactions are to be fetched
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_resellerclub::Client::builder(sdk_resellerclub::Credentials::from_env()?).build()?;
 let response = client.search_customer_transactions()
-    .amt_range_end(amt_range_end)
-    .amt_range_start(amt_range_start)
-    .balance_type(balance_type)
-    .customer_id(customer_id)
-    .no_of_records(no_of_records)
-    .order_by(order_by)
-    .page_no(page_no)
-    .transaction_date_end(transaction_date_end)
-    .transaction_date_start(transaction_date_start)
-    .transaction_description(transaction_description)
-    .transaction_id(transaction_id)
-    .transaction_key(transaction_key)
-    .transaction_type(transaction_type)
-    .username(username)
+    .no_of_records(1)
+    .page_no(1)
     .send()
-    .await;
+    .await?;
+let answer = response.into_inner();
+println!("{answer:?}");
+# Ok(())
+# }
 ```*/
     pub fn search_customer_transactions(
         &self,
@@ -2081,11 +2527,17 @@ Sends a `GET` request to `/customers/details-by-id.json`
 
 Arguments:
 - `customer_id`: Customer Id of the Customer
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_resellerclub::Client::builder(sdk_resellerclub::Credentials::from_env()?).build()?;
 let response = client.get_customer_details_by_id()
-    .customer_id(customer_id)
+    .customer_id(1)
     .send()
-    .await;
+    .await?;
+let answer = response.into_inner();
+println!("{answer:?}");
+# Ok(())
+# }
 ```*/
     pub fn get_customer_details_by_id(&self) -> builder::GetCustomerDetailsById<'_> {
         builder::GetCustomerDetailsById::new(self)
@@ -2102,13 +2554,19 @@ Arguments:
 - `email`: Email address of user
 - `forwards`: Comma-separated email addresses
 - `order_id`: Order ID of the Domain Registration, Email Hosting, Legacy Web Hosting, Website Builder, Enterprise Email or Digital Certificate Order
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_resellerclub::Client::builder(sdk_resellerclub::Credentials::from_env()?).build()?;
 let response = client.add_forward_only_account()
-    .email(email)
-    .forwards(forwards)
-    .order_id(order_id)
+    .email("john@example.com")
+    .forwards("example")
+    .order_id(1)
     .send()
-    .await;
+    .await?;
+let answer = response.into_inner();
+println!("{answer:?}");
+# Ok(())
+# }
 ```*/
     pub fn add_forward_only_account(&self) -> builder::AddForwardOnlyAccount<'_> {
         builder::AddForwardOnlyAccount::new(self)
@@ -2130,18 +2588,24 @@ Arguments:
 - `notification_email`: Notification email address of user
 - `order_id`: Order ID of the Domain Registration, Email Hosting, Legacy Web Hosting, Website Builder, Enterprise Email or Digital Certificate Order
 - `passwd`: Password of user. A secret: it travels in the query string (as the document shows), so the SDK never prints it (redacted Debug output, redacted URLs in errors).
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_resellerclub::Client::builder(sdk_resellerclub::Credentials::from_env()?).build()?;
 let response = client.add_mail_user()
-    .country_code(country_code)
-    .email(email)
-    .first_name(first_name)
-    .language_code(language_code)
-    .last_name(last_name)
-    .notification_email(notification_email)
-    .order_id(order_id)
-    .passwd(passwd)
+    .country_code("US")
+    .email("john@example.com")
+    .first_name("John")
+    .language_code("en")
+    .last_name("Doe")
+    .notification_email("john@example.com")
+    .order_id(1)
+    .passwd("s3cret-Passw0rd!")
     .send()
-    .await;
+    .await?;
+let answer = response.into_inner();
+println!("{answer:?}");
+# Ok(())
+# }
 ```*/
     pub fn add_mail_user(&self) -> builder::AddMailUser<'_> {
         builder::AddMailUser::new(self)
@@ -2154,10 +2618,16 @@ Example test URL request: `https://test.httpapi.com/api/mock/products/reseller-p
 
 Sends a `GET` request to `/mock/products/reseller-price.json`
 
-```ignore
+```no_run
+# async fn example() -> Result<(), Box<dyn std::error::Error>> {
+# let client = sdk_resellerclub::Client::builder(sdk_resellerclub::Credentials::from_env()?).build()?;
 let response = client.get_reseller_band_pricing_mock()
     .send()
-    .await;
+    .await?;
+let answer = response.into_inner();
+println!("{answer:?}");
+# Ok(())
+# }
 ```*/
     pub fn get_reseller_band_pricing_mock(
         &self,
@@ -2477,10 +2947,6 @@ pub mod builder {
                     ),
                 )
                 .query(&progenitor_client::QueryParam::new("username", &username))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "search_customer_archived_transactions",
@@ -2491,21 +2957,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(sdk_core::decode::error_response(response).await),
+                500u16..=599u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -2835,10 +3289,6 @@ pub mod builder {
                     ),
                 )
                 .query(&progenitor_client::QueryParam::new("username", &username))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "search_customer_transactions",
@@ -2849,21 +3299,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(sdk_core::decode::error_response(response).await),
+                500u16..=599u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -2910,10 +3348,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("customer-id", &customer_id))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_customer_details_by_id",
@@ -2924,21 +3358,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(sdk_core::decode::error_response(response).await),
+                500u16..=599u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3019,10 +3441,6 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("email", &email))
                 .query(&progenitor_client::QueryParam::new("forwards", &forwards))
                 .query(&progenitor_client::QueryParam::new("order-id", &order_id))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "add_forward_only_account",
@@ -3033,21 +3451,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(sdk_core::decode::error_response(response).await),
+                500u16..=599u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3226,10 +3632,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("order-id", &order_id))
                 .query(&progenitor_client::QueryParam::new("passwd", &passwd))
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "add_mail_user",
@@ -3240,21 +3642,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(sdk_core::decode::error_response(response).await),
+                500u16..=599u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3286,10 +3676,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .header(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-                )
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_reseller_band_pricing_mock",
@@ -3300,21 +3686,9 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => sdk_core::decode::json_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            sdk_core::decode::json_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16..=499u16 => Err(sdk_core::decode::error_response(response).await),
+                500u16..=599u16 => Err(sdk_core::decode::error_response(response).await),
+                _ => Err(sdk_core::decode::unexpected_response(response).await),
             }
         }
     }
@@ -3348,6 +3722,92 @@ pub mod builder {
             f.debug_struct("GetResellerBandPricingMock").finish_non_exhaustive()
         }
     }
+    impl sdk_core::pages::PagedRequest for SearchCustomerArchivedTransactions<'_> {
+        type Page = types::CustomerTransactionSearchResult;
+        type Error = types::ApiError;
+        type Size = i64;
+        const DEFAULT_PAGE_SIZE: u64 = 30;
+        const MAX_PAGE_SIZE: u64 = 9223372036854775807;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            async move {
+                let answer = self
+                    .page_no(at.number)
+                    .no_of_records(at.size)
+                    .send()
+                    .await?;
+                let status = answer.status();
+                let headers = answer.headers().clone();
+                match answer.into_inner() {
+                    types::CustomerTransactionSearchResultOrError::CustomerTransactionSearchResult(
+                        page,
+                    ) => Ok(ResponseValue::new(page, status, headers)),
+                    types::CustomerTransactionSearchResultOrError::ApiError(error) => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::new(error, status, headers),
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+    }
+    impl SearchCustomerArchivedTransactions<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `page-no` (the page number, from 1) and `no-of-records` (the page size: 30 unless set with `page_size`, the service documents no maximum); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
+    impl sdk_core::pages::PagedRequest for SearchCustomerTransactions<'_> {
+        type Page = types::CustomerTransactionSearchResult;
+        type Error = types::ApiError;
+        type Size = i64;
+        const DEFAULT_PAGE_SIZE: u64 = 30;
+        const MAX_PAGE_SIZE: u64 = 9223372036854775807;
+        fn send_page(
+            self,
+            at: sdk_core::pages::PageAt,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<Self::Page>, Error<Self::Error>>,
+        > + Send {
+            async move {
+                let answer = self
+                    .page_no(at.number)
+                    .no_of_records(at.size)
+                    .send()
+                    .await?;
+                let status = answer.status();
+                let headers = answer.headers().clone();
+                match answer.into_inner() {
+                    types::CustomerTransactionSearchResultOrError::CustomerTransactionSearchResult(
+                        page,
+                    ) => Ok(ResponseValue::new(page, status, headers)),
+                    types::CustomerTransactionSearchResultOrError::ApiError(error) => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::new(error, status, headers),
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+    }
+    impl SearchCustomerTransactions<'_> {
+        /**Every page of this list, one request per page: a [`sdk_core::pages::Pages`] to stream the pages (each with its status and headers) or the entries, or to collect every entry at once; bounded by its caps, and ended by a typed error when the list repeats, shifts or changes its total during the walk.
+
+Each request carries `page-no` (the page number, from 1) and `no-of-records` (the page size: 30 unless set with `page_size`, the service documents no maximum); a value of either set on this builder is replaced. Declared by the spec's `x-pagination`.*/
+        pub fn pages(self) -> sdk_core::pages::Pages<Self> {
+            sdk_core::pages::Pages::new(self)
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -3360,21 +3820,61 @@ pub const PROFILE: sdk_core::ApiProfile = sdk_core::ApiProfile {
     default_base_url: "https://httpapi.com/api",
     public_operations: &[],
     secret_query_parameters: &["api-key", "auth-userid", "passwd"],
+    secret_body_members: &[],
+    routes: &[
+        sdk_core::Route {
+            operation_id: "search_customer_archived_transactions",
+            method: "GET",
+            template: "/billing/customer-archived-transactions/search.json",
+        },
+        sdk_core::Route {
+            operation_id: "search_customer_transactions",
+            method: "GET",
+            template: "/billing/customer-transactions/search.json",
+        },
+        sdk_core::Route {
+            operation_id: "get_customer_details_by_id",
+            method: "GET",
+            template: "/customers/details-by-id.json",
+        },
+        sdk_core::Route {
+            operation_id: "add_forward_only_account",
+            method: "POST",
+            template: "/mail/user/add-forward-only-account.json",
+        },
+        sdk_core::Route {
+            operation_id: "add_mail_user",
+            method: "POST",
+            template: "/mail/user/add.json",
+        },
+        sdk_core::Route {
+            operation_id: "get_reseller_band_pricing_mock",
+            method: "GET",
+            template: "/mock/products/reseller-price.json",
+        },
+    ],
 };
 impl ClientHooks<sdk_core::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
-    ) -> std::result::Result<(), Error<E>> {
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
         self.inner.prepare(request, info.operation_id).await
     }
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.inner.execute(&self.client, request).await
+        self.inner.execute(&self.client, request, info.operation_id).await
+    }
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
+        self.inner.check(result).await
     }
 }
 impl sdk_core::FromParts for Client {
@@ -3395,8 +3895,17 @@ pub mod open_enums {
         "receipt" }
     }
     sdk_core::open_enum! {
+        #[doc = "The user's state; `ACTIVE` once created."] pub enum MailUserStatus {
+        #[doc = "`ACTIVE`"] ACTIVE => "ACTIVE" }
+    }
+    sdk_core::open_enum! {
         #[doc = "The outcome; `SUCCESS` when the change was made."] pub enum
-        MailUserResultStatus { #[doc = "`SUCCESS`"] SUCCESS => "SUCCESS" }
+        MailUserResponseStatus { #[doc = "`SUCCESS`"] SUCCESS => "SUCCESS", #[doc =
+        "`ERROR`"] ERROR => "ERROR" }
+    }
+    sdk_core::open_enum! {
+        #[doc = "The outcome; `SUCCESS` when the change was made."] pub enum
+        MailUserResultFlatStatus { #[doc = "`SUCCESS`"] SUCCESS => "SUCCESS" }
     }
     sdk_core::open_enum! {
         #[doc = "Known values of `TransactionKey`."] pub enum TransactionKey { #[doc =
@@ -3408,5 +3917,42 @@ pub mod open_enums {
         #[doc = "`credit`"] Credit => "credit", #[doc = "`debit`"] Debit => "debit",
         #[doc = "`invoice`"] Invoice => "invoice", #[doc = "`receipt`"] Receipt =>
         "receipt" }
+    }
+}
+impl Client {
+    /// A handle of this client for calls with other settings (deadline, attempt timeout, retry
+    /// policy, retrying POSTs, extra headers): it shares this client's connection pool, concurrency
+    /// limit and credentials, and works for every operation and for [`Client::raw`]. See
+    /// [`sdk_core::RequestOptions`].
+    pub fn with_options(&self, options: sdk_core::RequestOptions) -> Self {
+        Self {
+            baseurl: self.baseurl.clone(),
+            client: self.client.clone(),
+            inner: self.inner.with_options(&options),
+        }
+    }
+    /// A request the spec does not describe yet, by method and path template (`{name}` filled by
+    /// `.path(name, value)`), sent like every operation: credentials, retries, limits, the deadline
+    /// and redaction. A success status gives the status, headers and body (bounded).
+    pub fn raw(
+        &self,
+        method: sdk_core::Method,
+        template: &str,
+    ) -> sdk_core::RawRequest<'_> {
+        sdk_core::RawRequest::new(
+            &self.client,
+            &self.baseurl,
+            &self.inner,
+            method,
+            template,
+        )
+    }
+}
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("baseurl", &sdk_core::redact::redact_base_url(&self.baseurl))
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
     }
 }

@@ -12,10 +12,11 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use sdk_resellerclub::{Client, Error, IntoResult};
+//! use sdk_resellerclub::{Client, Credentials, Environment, Error, IntoResult};
 //!
-//! // The reseller id (`auth-userid`) and API key (`api-key`), given once: every request carries them.
-//! let client = Client::test(123456, "my-api-key")?; // or Client::live(..)
+//! // The reseller id (`auth-userid`) and API key (`api-key`), given once: every request carries them
+//! // (here from RESELLERCLUB_AUTH_USERID and RESELLERCLUB_API_KEY; or `Credentials::new(id, key)`).
+//! let client = Client::builder(Credentials::from_env()?).base_url(Environment::Test).build()?;
 //!
 //! // Every operation is a builder: set the arguments, `send()`, then `into_result()`.
 //! let customer = client.get_customer_details_by_id().customer_id(30930235).send().await.into_result()?;
@@ -39,9 +40,16 @@
 //!     println!("{:?} {:?}", transaction.customer_transaction_transid, transaction.customer_transaction_sellingamount);
 //! }
 //!
+//! // Every page of a search (page-no from 1, 30 records a request unless set), within caps; an `ERROR`
+//! // answer ends the walk as `Error::ErrorResponse`, and the records received before it are kept.
+//! match client.search_customer_transactions().customer_id(vec![1, 2]).pages().page_size(100).collect_entries().await {
+//!     Ok(all) => println!("{} transactions", all.len()),
+//!     Err(incomplete) => println!("{} transactions, then: {}", incomplete.received.len(), incomplete.error),
+//! }
+//!
 //! // `{"status":"ERROR","message":...}` is an error, with HTTP 200 as with 4xx/5xx.
 //! match client.add_forward_only_account().order_id(1).email("a@example.com").forwards("b@example.com,c@example.com").send().await.into_result() {
-//!     Ok(result) => println!("{:?}", result.status),
+//!     Ok(result) => println!("{} {:?}", result.outcome(), result.user().map(|u| &u.email_address)),
 //!     Err(Error::ErrorResponse(e)) if e.is_ip_not_whitelisted() => println!("whitelist this machine's IP: {}", *e),
 //!     Err(Error::ErrorResponse(e)) => println!("{}: {}", e.status(), *e),
 //!     Err(other) => return Err(other.into()),
@@ -51,9 +59,9 @@
 //!
 //! # Servers
 //!
-//! [`Client::live`] talks to `https://httpapi.com/api`, [`Client::test`] to the test (demo) system
-//! `https://test.httpapi.com/api`; [`Client::builder`] takes an [`Environment`] and lets you set timeouts,
-//! a `reqwest::Client` or another base URL. ResellerClub accepts calls only from source IP addresses
+//! A client talks to the live system `https://httpapi.com/api` ([`Environment::Live`]) unless its builder
+//! is given `.base_url(Environment::Test)` (the test, or demo, system `https://test.httpapi.com/api`) or
+//! another base URL. ResellerClub accepts calls only from source IP addresses
 //! whitelisted in the reseller's control panel (Settings → API); the refusal arrives as an `ERROR` answer,
 //! see [`types::ApiError::is_ip_not_whitelisted`].
 //!
@@ -67,8 +75,9 @@
 //! # Errors
 //!
 //! ResellerClub answers an error with `{"status":"ERROR","message":...}`, possibly with HTTP 200. The spec
-//! therefore types each 200 answer as `ApiError` *or* the success shape (the `types::*OrError` enums,
-//! `ApiError` read first), and [`IntoResult::into_result`] turns the result of `send()` into the plain
+//! therefore types each 200 answer as `ApiError` *or* the success shape (the `types::*OrError` enums: the
+//! answer is an `ApiError` when its `status` is `ERROR`, told in the same single pass that decodes the
+//! success shape), and [`IntoResult::into_result`] turns the result of `send()` into the plain
 //! success type, moving an `ERROR` answer into `Error::ErrorResponse` with its HTTP status — exactly what a
 //! 4xx/5xx `ERROR` answer gives. So after `into_result()`:
 //!
@@ -103,6 +112,7 @@ mod generated;
 /// [dev-dependencies]
 /// sdk-resellerclub = { version = "0.1", features = ["mock"] }
 /// httpmock = { version = "0.8", default-features = false }
+/// tokio = { version = "1", features = ["macros", "rt"] }
 /// ```
 ///
 /// [`mock::MockServerExt`] adds one method per operation to `httpmock::MockServer`. Its `When` side matches
@@ -117,7 +127,7 @@ mod generated;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// use sdk_resellerclub::types::{CustomerDetails, CustomerDetailsOrError};
-/// use sdk_resellerclub::{Environment, IntoResult};
+/// use sdk_resellerclub::IntoResult;
 ///
 /// let server = MockServer::start_async().await;
 /// let customer = CustomerDetails { name: Some("Jane Doe".into()), ..Default::default() };
@@ -127,7 +137,7 @@ mod generated;
 /// });
 ///
 /// // The code under test, with a client pointed at the mock server.
-/// let client = sdk_resellerclub::Client::builder(Environment::Test, 123456, "test-key")
+/// let client = sdk_resellerclub::Client::builder(sdk_resellerclub::Credentials::new(123456, "test-key"))
 ///     .base_url(server.base_url())
 ///     .build()
 ///     .unwrap();
@@ -145,10 +155,16 @@ mod pricing;
 mod search;
 
 pub use answer::{Answer, IntoResult};
+mod errors;
 pub use generated::*;
+// Per-call control, raw requests and errors that explain (no downstream crate needs `sdk-core` itself).
 pub use pricing::Limit;
 pub use sdk_core::loose::{LooseBoolean, LooseInteger, LooseNumber};
-pub use sdk_core::{BuildError, Credentials, RetryPolicy, Secret};
+pub use sdk_core::{BuildError, EnvError, RetryPolicy, Secret};
+pub use sdk_core::{
+    ByteStream, ErrorBody, HeaderMap, InvalidHeader, Jitter, Method, RawRequest, RawResponse,
+    RequestOptions, ResponseValue, StatusCode, UndecodableBody, UndecodableKind,
+};
 pub use search::SearchPage;
 
 /// The README's example, compiled as a doctest.
@@ -179,36 +195,100 @@ impl Environment {
     }
 }
 
+/// `.base_url(Environment::Test)` on the builder.
+impl From<Environment> for String {
+    fn from(environment: Environment) -> Self {
+        environment.base_url().to_string()
+    }
+}
+
+/// What a ResellerClub client authenticates with: the reseller id (`auth-userid`) and API key (`api-key`),
+/// appended to every request's query. `Debug` never shows the key.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    user_id: u64,
+    api_key: Secret,
+}
+
+impl Credentials {
+    /// The environment variable [`Credentials::from_env`] reads the reseller id from.
+    pub const USER_ID_VAR: &'static str = "RESELLERCLUB_AUTH_USERID";
+    /// The environment variable [`Credentials::from_env`] reads the API key from.
+    pub const API_KEY_VAR: &'static str = "RESELLERCLUB_API_KEY";
+
+    /// Reseller `user_id` with `api_key`.
+    pub fn new(user_id: u64, api_key: impl Into<Secret>) -> Self {
+        Self {
+            user_id,
+            api_key: api_key.into(),
+        }
+    }
+
+    /// The reseller id and API key from the environment variables `RESELLERCLUB_AUTH_USERID` (a number) and
+    /// `RESELLERCLUB_API_KEY`. The error names the variable that is not set, empty, not Unicode or not a
+    /// number; it never shows a value.
+    pub fn from_env() -> Result<Self, EnvError> {
+        Self::from_lookup(&sdk_core::env::process)
+    }
+
+    fn from_lookup(lookup: sdk_core::env::Lookup<'_>) -> Result<Self, EnvError> {
+        let user_id = sdk_core::env::required(lookup, Self::USER_ID_VAR)?
+            .trim()
+            .parse()
+            .map_err(|_| EnvError::invalid(Self::USER_ID_VAR, "a reseller id (a number)"))?;
+        let api_key = sdk_core::env::secret(lookup, Self::API_KEY_VAR)?;
+        Ok(Self::new(user_id, api_key))
+    }
+}
+
+impl From<Credentials> for sdk_core::Credentials {
+    fn from(credentials: Credentials) -> Self {
+        sdk_core::Credentials::query_pair(
+            "auth-userid",
+            credentials.user_id.to_string(),
+            "api-key",
+            credentials.api_key,
+        )
+    }
+}
+
 impl Client {
-    /// A client for the live system, authenticating as reseller `user_id` with `api_key`.
-    pub fn live(user_id: u64, api_key: impl Into<Secret>) -> Result<Self, BuildError> {
-        Self::builder(Environment::Live, user_id, api_key).build()
-    }
-
-    /// A client for the test (demo) system, authenticating as reseller `user_id` with `api_key`.
-    pub fn test(user_id: u64, api_key: impl Into<Secret>) -> Result<Self, BuildError> {
-        Self::builder(Environment::Test, user_id, api_key).build()
-    }
-
-    /// A builder for `environment`, to set timeouts, a `reqwest::Client` of your own, or another base URL
-    /// (which replaces the environment's).
-    ///
-    /// `user_id` and `api_key` go out as the `auth-userid` and `api-key` query parameters of every
-    /// request.
-    pub fn builder(
-        environment: Environment,
-        user_id: u64,
-        api_key: impl Into<Secret>,
-    ) -> ClientBuilder {
-        let credentials =
-            Credentials::query_pair("auth-userid", user_id.to_string(), "api-key", api_key);
-        sdk_core::ClientBuilder::new(&PROFILE, credentials).base_url(environment.base_url())
+    /// The one way to start: a builder for a client that authenticates with `credentials`; set anything
+    /// else on it (the test system with `.base_url(Environment::Test)`, timeouts, limits, retries, a
+    /// `reqwest::Client` of your own), then `build()`. It talks to the live system unless told otherwise.
+    pub fn builder(credentials: impl Into<Credentials>) -> ClientBuilder {
+        sdk_core::ClientBuilder::new(&PROFILE, credentials.into().into())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_env_reads_the_id_and_key_and_names_the_variable_at_fault() {
+        use std::ffi::OsString;
+        let env = |id: &'static str| {
+            move |name: &str| match name {
+                "RESELLERCLUB_AUTH_USERID" => Some(OsString::from(id)),
+                "RESELLERCLUB_API_KEY" => Some(OsString::from("KEY-S3NT1NEL")),
+                _ => None,
+            }
+        };
+        let credentials = Credentials::from_lookup(&env("123456")).unwrap();
+        assert_eq!(credentials.user_id, 123456);
+        assert_eq!(credentials.api_key.expose(), "KEY-S3NT1NEL");
+        assert!(!format!("{credentials:?}").contains("S3NT1NEL"));
+        let error = Credentials::from_lookup(&env("12x-S3NT1NEL")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the environment variable RESELLERCLUB_AUTH_USERID is not a reseller id (a number)"
+        );
+        assert_eq!(
+            Credentials::from_lookup(&|_| None).unwrap_err().variable(),
+            "RESELLERCLUB_AUTH_USERID"
+        );
+    }
 
     #[test]
     fn live_is_the_specs_first_server() {

@@ -150,9 +150,7 @@ pub mod operations {
         }
         pub fn transaction_type<'a, T>(self, value: T) -> Self
         where
-            T: Into<
-                Option<&'a ::std::vec::Vec<crate::open_enums::TransactionTypeItem>>,
-            >,
+            T: Into<Option<&'a ::std::vec::Vec<crate::open_enums::TransactionTypeItem>>>,
         {
             if let Some(value) = value.into() {
                 Self(
@@ -374,9 +372,7 @@ pub mod operations {
         }
         pub fn transaction_type<'a, T>(self, value: T) -> Self
         where
-            T: Into<
-                Option<&'a ::std::vec::Vec<crate::open_enums::TransactionTypeItem>>,
-            >,
+            T: Into<Option<&'a ::std::vec::Vec<crate::open_enums::TransactionTypeItem>>>,
         {
             if let Some(value) = value.into() {
                 Self(
