@@ -24,7 +24,17 @@ pub enum Answer {
     RawThenReset(Vec<u8>),
     /// The request is read and never answered; the connection stays open until the server stops.
     Silence,
-    /// A reply whose body is `length` bytes of filler after `prefix`, written in chunks.
+    /// This answer, after a pause (the head is late).
+    After(Duration, Box<Answer>),
+    /// A reply whose head comes at once and whose body comes after a pause (an answer that takes `delay` to
+    /// read); the connection stays open for the next request.
+    SlowBody {
+        status: u16,
+        body: Vec<u8>,
+        delay: Duration,
+    },
+    /// A reply whose body is `length` bytes of filler after `prefix`, written in chunks
+    /// (`usize::MAX`: never ends).
     Huge {
         status: u16,
         prefix: Vec<u8>,
@@ -47,6 +57,7 @@ struct Log {
 pub struct FaultyServer {
     addr: SocketAddr,
     connections: Arc<AtomicUsize>,
+    open: Arc<Gauge>,
     log: Arc<Mutex<Log>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -68,9 +79,10 @@ impl FaultyServer {
             .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let connections = Arc::new(AtomicUsize::new(0));
+        let open = Arc::new(Gauge::default());
         let log = Arc::new(Mutex::new(Log::default()));
         let handler: Arc<Handler> = Arc::new(handler);
-        let (count, shared) = (connections.clone(), log.clone());
+        let (count, shared, gauge) = (connections.clone(), log.clone(), open.clone());
         let task = tokio::spawn(async move {
             let mut open = JoinSet::new();
             loop {
@@ -78,13 +90,19 @@ impl FaultyServer {
                     return;
                 };
                 count.fetch_add(1, Ordering::SeqCst);
-                open.spawn(serve(socket, handler.clone(), shared.clone()));
+                let up = Up::new(gauge.clone());
+                let (handler, shared) = (handler.clone(), shared.clone());
+                open.spawn(async move {
+                    serve(socket, handler, shared).await;
+                    drop(up);
+                });
                 while open.try_join_next().is_some() {}
             }
         });
         Self {
             addr,
             connections,
+            open,
             log,
             task,
         }
@@ -103,6 +121,11 @@ impl FaultyServer {
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
+    }
+
+    /// The most connections that were open at the same time so far.
+    pub fn peak_connections(&self) -> usize {
+        self.open.peak.load(Ordering::SeqCst)
     }
 
     /// Every request received so far, oldest first.
@@ -128,6 +151,30 @@ pub async fn refused_url(base_path: &str) -> String {
     format!("http://{addr}{base_path}")
 }
 
+/// Connections open now, and the most at once.
+#[derive(Default)]
+struct Gauge {
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// One open connection on the gauge, until dropped (also when its task is aborted).
+struct Up(Arc<Gauge>);
+
+impl Up {
+    fn new(gauge: Arc<Gauge>) -> Self {
+        let now = gauge.now.fetch_add(1, Ordering::SeqCst) + 1;
+        gauge.peak.fetch_max(now, Ordering::SeqCst);
+        Self(gauge)
+    }
+}
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 async fn serve(mut socket: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Log>>) {
     let mut buffer = Vec::new();
     while let Some(request) = read_request(&mut socket, &mut buffer, KEEP_ALIVE_PATIENCE).await {
@@ -136,7 +183,31 @@ async fn serve(mut socket: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Log>
             log.requests.push((Instant::now(), request.clone()));
             log.requests.len() - 1
         };
-        match handler(&request, index) {
+        let mut answer = handler(&request, index);
+        while let Answer::After(pause, then) = answer {
+            tokio::time::sleep(pause).await;
+            answer = *then;
+        }
+        match answer {
+            Answer::After(..) => unreachable!("unwrapped above"),
+            Answer::SlowBody {
+                status,
+                body,
+                delay,
+            } => {
+                let head = format!(
+                    "HTTP/1.1 {status} Slow\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                    body.len()
+                );
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let _ = socket.flush().await;
+                tokio::time::sleep(delay).await;
+                if socket.write_all(&body).await.is_err() {
+                    return;
+                }
+            }
             Answer::Reply(reply) => {
                 if socket.write_all(&encode(&reply, false)).await.is_err() {
                     return;

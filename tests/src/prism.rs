@@ -20,7 +20,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use progenitor_client::{Error, ResponseValue};
+use sdk_core::{Error, ResponseValue};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -291,83 +291,47 @@ impl SpecOperation {
     }
 }
 
-/// Every operation of `specs/<provider>.yaml`, in the spec's order.
+/// Every operation of `specs/<provider>.yaml`, in the spec's order, as the manifest
+/// (`tests/manifest/<provider>.json`, written by `cargo xtask generate` from the spec) lists them.
 pub fn spec_operations(provider: &str) -> Vec<SpecOperation> {
-    let spec = crate::spec(provider);
-    let shared = spec
-        .pointer("/components/responses")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let resolve = |value: &Value| -> Value {
-        match value.get("$ref").and_then(Value::as_str) {
-            Some(target) => spec
-                .pointer(target.trim_start_matches('#'))
-                .cloned()
-                .unwrap_or(Value::Null),
-            None => value.clone(),
-        }
-    };
-    let credential_query: Vec<String> = spec
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-        .map(|schemes| {
-            schemes
-                .values()
-                .filter(|s| s["type"] == "apiKey" && s["in"] == "query")
-                .filter_map(|s| s["name"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let manifest = crate::manifest(provider);
+    let credential_query: Vec<String> = manifest["security"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["type"] == "apiKey" && s["in"] == "query")
+        .filter_map(|s| s["name"].as_str().map(str::to_string))
+        .collect();
     let mut operations = Vec::new();
-    for (path, item) in spec["paths"].as_object().expect("paths") {
-        for (method, operation) in item.as_object().expect("a path item") {
-            let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
-                continue;
-            };
-            let mut query = credential_query.clone();
-            for parameters in [&item["parameters"], &operation["parameters"]] {
-                for parameter in parameters.as_array().into_iter().flatten() {
-                    let parameter = resolve(parameter);
-                    if parameter["in"] == "query"
-                        && let Some(name) = parameter["name"].as_str()
-                    {
-                        query.push(name.to_string());
-                    }
-                }
+    for operation in manifest["operations"].as_array().expect("operations") {
+        let text = |value: &Value| value.as_str().expect("a string").to_string();
+        let mut query = credential_query.clone();
+        for argument in operation["arguments"].as_array().expect("arguments") {
+            if argument["in"] == "query" {
+                query.push(text(&argument["wire_name"]));
             }
-            let mut errors = Vec::new();
-            let mut error_ranges = Vec::new();
-            for (status, response) in operation["responses"].as_object().expect("responses") {
-                let response = match response.get("$ref").and_then(Value::as_str) {
-                    Some(target) => &shared[target.rsplit('/').next().unwrap_or_default()],
-                    None => response,
-                };
-                match status.parse::<u16>() {
-                    Ok(code) if code >= 400 => {
-                        let has_body = response.pointer("/content/application~1json").is_some();
-                        errors.push((code, has_body));
-                    }
-                    Ok(_) => {}
-                    Err(_)
-                        if status.starts_with('4')
-                            || status.starts_with('5')
-                            || status == "default" =>
-                    {
-                        let has_body = response.pointer("/content/application~1json").is_some();
-                        error_ranges.push((status.clone(), has_body))
-                    }
-                    Err(_) => {}
-                }
-            }
-            operations.push(SpecOperation {
-                id: id.to_string(),
-                method: method.to_uppercase(),
-                path: path.clone(),
-                errors,
-                error_ranges,
-                query,
-            });
         }
+        let mut errors = Vec::new();
+        let mut error_ranges = Vec::new();
+        for response in operation["responses"].as_array().expect("responses") {
+            if response["error"] != true {
+                continue;
+            }
+            let status = text(&response["status"]);
+            let has_body = response["json_body"] == true;
+            match status.parse::<u16>() {
+                Ok(code) => errors.push((code, has_body)),
+                Err(_) => error_ranges.push((status, has_body)),
+            }
+        }
+        operations.push(SpecOperation {
+            id: text(&operation["id"]),
+            method: text(&operation["method"]),
+            path: text(&operation["path"]),
+            errors,
+            error_ranges,
+            query,
+        });
     }
     operations
 }
@@ -402,7 +366,9 @@ fn violations(headers: &reqwest::header::HeaderMap) -> Option<String> {
 
 /// Reduces the result of `send()` to an [`Outcome`]. An undecodable body or undocumented status keeps its
 /// text, so that a failure shows what Prism answered.
-pub async fn outcome<T, E: Debug>(result: Result<ResponseValue<T>, Error<E>>) -> Outcome {
+pub async fn outcome<T, E: Debug + sdk_core::ErrorBody>(
+    result: Result<ResponseValue<T>, Error<E>>,
+) -> Outcome {
     match result {
         Ok(value) => Outcome::Ok {
             status: value.status().as_u16(),

@@ -20,7 +20,7 @@ const BASIC: &str = "Basic Z3YtdG9rZW4tNDI6S0VZLVMzTlQxTkVMLWd2";
 
 async fn setup() -> (RecordingServer, Client) {
     let server = RecordingServer::start().await;
-    let client = Client::builder(Credentials::basic(API_TOKEN, API_KEY))
+    let client = Client::builder(Credentials::api_key(API_TOKEN, API_KEY))
         .base_url(server.url(""))
         .build()
         .expect("client builds");
@@ -29,7 +29,7 @@ async fn setup() -> (RecordingServer, Client) {
 
 async fn public_setup() -> (RecordingServer, Client) {
     let server = RecordingServer::start().await;
-    let client = Client::public_builder()
+    let client = Client::builder(Credentials::public())
         .base_url(server.url(""))
         .build()
         .expect("client builds");
@@ -59,7 +59,7 @@ fn client_json() -> serde_json::Value {
     })
 }
 
-fn assert_client(client: &sdk_greenview::types::Client) {
+fn assert_client(client: &sdk_greenview::types::Customer) {
     assert_eq!(client.id, 49632);
     assert_eq!(client.package_uid, None);
     assert_eq!(client.user_count, Some(1));
@@ -787,7 +787,7 @@ async fn the_public_client_refuses_keyed_operations_before_sending() {
     let Error::Custom(message) = &err else {
         panic!("{err}")
     };
-    assert!(message.contains("from_api_key"), "{message}");
+    assert!(message.contains("Credentials::api_key"), "{message}");
     let err = client.delete_client().id(49632).send().await.unwrap_err();
     assert!(matches!(err, Error::Custom(_)), "{err}");
     assert!(server.requests().is_empty());
@@ -798,17 +798,6 @@ async fn the_public_client_refuses_keyed_operations_before_sending() {
     ));
     client.new_reseller().send().await.unwrap();
     assert_request(&server.take_one(), "GET", "/v1/resellers/new", None);
-
-    // `Credentials::None` sends nothing and lets the server answer.
-    let server = RecordingServer::start().await;
-    let none = Client::builder(Credentials::None)
-        .base_url(server.url(""))
-        .build()
-        .unwrap();
-    server.reply(Reply::raw(401, "text/plain", "HTTP Basic: Access denied."));
-    let err = none.list_clients().send().await.unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
-    assert_request(&server.take_one(), "GET", "/v1/clients", None);
 }
 
 fn new_client_reply(id: &str, question: &str) -> Reply {
@@ -1025,14 +1014,18 @@ fn assert_hidden(shown: &str) {
 #[tokio::test]
 async fn no_output_shows_the_key_or_a_login_token() {
     let (server, client) = setup().await;
-    let builder = Client::builder(Credentials::basic(API_TOKEN, API_KEY)).base_url(server.url(""));
+    let builder =
+        Client::builder(Credentials::api_key(API_TOKEN, API_KEY)).base_url(server.url(""));
     assert_hidden(&format!("{builder:?} {builder:#?}"));
     assert_hidden(&format!("{client:?} {client:#?}"));
     assert_hidden(&format!(
         "{:?}",
         client.update_client().id(1).body(client_update())
     ));
-    assert_hidden(&format!("{:?}", Client::public().unwrap()));
+    assert_hidden(&format!(
+        "{:?}",
+        Client::builder(Credentials::public()).build().unwrap()
+    ));
 
     // Errors: undocumented status, documented 422, transport failure.
     server.reply(Reply::json(401, json!({"error": "denied"})));
@@ -1047,7 +1040,7 @@ async fn no_output_shows_the_key_or_a_login_token() {
         .await
         .unwrap_err();
     assert_hidden(&format!("{err} {err:?}"));
-    let unreachable = Client::builder(Credentials::basic(API_TOKEN, API_KEY))
+    let unreachable = Client::builder(Credentials::api_key(API_TOKEN, API_KEY))
         .base_url(format!("http://{API_TOKEN}:{API_KEY}@127.0.0.1:9"))
         .build();
     if let Ok(unreachable) = unreachable {
@@ -1064,4 +1057,142 @@ async fn no_output_shows_the_key_or_a_login_token() {
     let token = client.get_client_auth_token().id(1).send().await.unwrap();
     assert_hidden(&format!("{token:?} {:?} {:#?}", *token, *token));
     assert_eq!(token.token.expose(), "LOGIN-S3NT1NEL-token");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The captcha flows' bound, attacked: seeded sequences of server answers and answering closures.
+
+/// The 422 of a wrong captcha answer (only), with captcha number `n` to answer next.
+fn refused_answer(reseller: bool, n: usize) -> Reply {
+    let captcha = json!({"id": format!("c{n}"), "question": format!("q{n}")});
+    if reseller {
+        Reply::json(
+            422,
+            json!({"captcha": captcha, "reseller": reseller_json(),
+                   "errors": {"reseller": {}, "captcha": {"answer": ["is not correct"]}}}),
+        )
+    } else {
+        Reply::json(
+            422,
+            json!({"captcha": captcha, "errors": {"client": {}, "captcha": {"answer": ["is not correct"]}}}),
+        )
+    }
+}
+
+/// What the server answers one captcha post with.
+fn random_post_answer(rng: &mut fastrand::Rng, reseller: bool, n: usize) -> Reply {
+    let captcha = json!({"id": format!("c{n}"), "question": format!("q{n}")});
+    match rng.u8(0..12) {
+        // Mostly a wrong answer: the case that loops.
+        0..=6 => refused_answer(reseller, n),
+        7 if reseller => Reply::json(
+            422,
+            json!({"captcha": captcha, "reseller": reseller_json(),
+                   "errors": {"reseller": {"username": ["must be specified"]}, "captcha": {}}}),
+        ),
+        7 => Reply::json(
+            422,
+            json!({"captcha": captcha, "errors": {"client": {"name": ["is invalid"]}, "captcha": {}}}),
+        ),
+        8 if reseller => {
+            let mut created = reseller_json();
+            created["id"] = json!(182904);
+            Reply::json(201, json!({"reseller": created}))
+        }
+        8 => Reply::json(201, client_json()),
+        9 => Reply::raw(500, "text/html", "<html>down</html>"),
+        10 => Reply::raw(422, "application/json", "{not json"),
+        _ => Reply::json(400, json!({"error": "bad"})),
+    }
+}
+
+#[tokio::test]
+async fn captcha_flows_never_post_more_than_max_tries() {
+    const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+    const CASES_PER_BOUND: u64 = 16;
+    let mut cases = 0;
+    let mut posts_seen = [0usize; 6];
+    for max_tries in 0..=5u32 {
+        for case in 0..CASES_PER_BOUND {
+            for reseller in [false, true] {
+                let seed = SEED ^ (u64::from(max_tries) << 32) ^ (case << 1) ^ u64::from(reseller);
+                let mut rng = fastrand::Rng::with_seed(seed);
+                let (server, client) = public_setup().await;
+                server.reply(if reseller {
+                    Reply::json(
+                        200,
+                        json!({"captcha": {"id": "c0", "question": "q0"}, "reseller": {"tags": []}}),
+                    )
+                } else {
+                    new_client_reply("c0", "q0")
+                });
+                // One case in four, a server that refuses every answer and a closure that never gives up:
+                // the bound itself is reached.
+                let stubborn = rng.u8(0..4) == 0;
+                for n in 1..=8 {
+                    server.reply(if stubborn {
+                        refused_answer(reseller, n)
+                    } else {
+                        random_post_answer(&mut rng, reseller, n)
+                    });
+                }
+                // The closure declines now and then (nothing is posted for that captcha).
+                let decline_after = if stubborn {
+                    usize::MAX
+                } else {
+                    rng.usize(0..12)
+                };
+                let asked = Arc::new(Mutex::new(0usize));
+                let answer = {
+                    let asked = asked.clone();
+                    move |_captcha: sdk_greenview::types::Captcha| {
+                        let mut asked = asked.lock().unwrap();
+                        *asked += 1;
+                        std::future::ready((*asked <= decline_after).then(|| format!("a{asked}")))
+                    }
+                };
+                let outcome = if reseller {
+                    client
+                        .create_reseller_with_captcha(reseller_sign_up(), max_tries, answer)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                } else {
+                    client
+                        .create_client_with_captcha(new_client_body(), max_tries, answer)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                };
+                let requests = server.requests();
+                let posts = requests.iter().filter(|r| r.method == "POST").count();
+                let at = format!(
+                    "seed {seed:#x}, max_tries {max_tries}, {}: {outcome:?}",
+                    if reseller { "reseller" } else { "client" }
+                );
+                assert!(posts <= max_tries as usize, "{posts} posts: {at}");
+                if max_tries == 0 {
+                    assert!(requests.is_empty(), "max_tries 0 sends nothing: {at}");
+                    assert_eq!(*asked.lock().unwrap(), 0, "nobody is asked: {at}");
+                    let message = outcome
+                        .as_ref()
+                        .expect_err("max_tries 0 cannot create anything");
+                    assert!(message.contains("max_tries is 0"), "{message}");
+                }
+                if stubborn && max_tries > 0 {
+                    assert_eq!(posts, max_tries as usize, "{at}");
+                    let message = outcome.as_ref().expect_err("every answer refused");
+                    assert!(
+                        message.contains(&format!("refused {max_tries} captcha answers")),
+                        "{message}"
+                    );
+                }
+                posts_seen[posts] += 1;
+                cases += 1;
+            }
+        }
+    }
+    sdk_tests::report(format_args!(
+        "captcha bound: {cases} flows (max_tries 0..=5, both flows), POSTs per flow: {posts_seen:?}"
+    ));
 }

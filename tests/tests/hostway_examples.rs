@@ -7,7 +7,7 @@
 mod hostway_ops;
 
 use hostway_ops::{
-    SPEC, UNKNOWN_MEMBERS_ONLY, normalized, operations, request_examples, responses,
+    SPEC, normalized, operations, refused_request_examples, request_examples, responses,
     spec_operation, spec_operation_ids,
 };
 use serde_json::Value;
@@ -55,11 +55,7 @@ fn every_json_example_of_the_spec_round_trips_through_its_rust_type() {
             let check = op.body.unwrap_or_else(|| {
                 panic!("{} has request examples but its entry takes no body", op.id)
             });
-            let expected = if UNKNOWN_MEMBERS_ONLY.contains(&(op.id, name.as_str())) {
-                serde_json::json!({})
-            } else {
-                example.clone()
-            };
+            let expected = example.clone();
             match check(&example) {
                 Ok(again) if again == expected => {}
                 Ok(again) => failures.push(format!(
@@ -108,12 +104,48 @@ fn every_json_example_of_the_spec_round_trips_through_its_rust_type() {
 }
 
 #[test]
+fn every_body_the_document_shows_refused_is_refused_by_its_type() {
+    // `x-refused-examples`: request bodies the service answers 400 for their shape (a required member
+    // missing, only unknown members, a value out of range). Their Rust type must refuse each one, so that
+    // no such body can be built from JSON and sent (`{"badBody": ..}` used to go out as `{}`).
+    let (mut refused, mut failures) = (0, Vec::new());
+    for op in operations() {
+        let (_, _, operation) = spec_operation(op.id);
+        for (name, example) in refused_request_examples(&operation) {
+            let check = op
+                .body
+                .expect("a refused example belongs to an operation with a body");
+            match check(&example) {
+                Err(_) => refused += 1,
+                Ok(sent) => failures.push(format!(
+                    "{} refused example {name}: {example} accepted, sent as {sent}",
+                    op.id
+                )),
+            }
+        }
+    }
+    println!("hostway: {refused} refused request examples refused by their Rust type");
+    assert!(
+        failures.is_empty(),
+        "bodies the service refuses are accepted:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        refused >= 6,
+        "the spec's refused examples were found ({refused})"
+    );
+}
+
+#[test]
 fn the_round_trip_check_catches_dropped_fields_and_added_defaults() {
-    // The check above must be able to fail: a field the type does not know, and a type that adds a value.
-    let unknown = serde_json::json!({"list": [{"address": "a@b.c", "type": "W"}], "extra": 1});
-    let kept =
-        hostway_ops::round_trip::<sdk_hostway::types::BlackWhiteListUpdate>(&unknown).unwrap();
+    // The check above must be able to fail: a field the type does not know (answers stay open: an unknown
+    // member is dropped, not an error), and a type that adds a value.
+    let unknown = serde_json::json!({"quota": 2048, "extra": 1});
+    let kept = hostway_ops::round_trip::<sdk_hostway::types::EmailDomain>(&unknown).unwrap();
     assert_ne!(kept, unknown);
+    // A request body is closed: an unknown member is an error, never dropped.
+    let unknown = serde_json::json!({"list": [{"address": "a@b.c", "type": "W"}], "extra": 1});
+    assert!(hostway_ops::round_trip::<sdk_hostway::types::BlackWhiteListUpdate>(&unknown).is_err());
     let wrong_shape = serde_json::json!({"list": "not a list"});
     assert!(
         hostway_ops::round_trip::<sdk_hostway::types::BlackWhiteListUpdate>(&wrong_shape).is_err()

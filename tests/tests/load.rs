@@ -17,7 +17,7 @@ async fn a_thousand_concurrent_calls_through_one_client_reuse_connections() {
         json!({"account_id": "acme-1", "company": "Acme", "enabled": true}),
     )))
     .await;
-    let client = Client::builder("KEY-SENTINEL-load")
+    let client = Client::builder(sdk_mailchannels::Credentials::api_key("KEY-SENTINEL-load"))
         .base_url(server.url("/reseller/v1"))
         .build()
         .unwrap();

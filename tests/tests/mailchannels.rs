@@ -12,7 +12,7 @@ const BASE: &str = "/reseller/v1";
 
 async fn setup() -> (RecordingServer, Client) {
     let server = RecordingServer::start().await;
-    let client = Client::builder(KEY)
+    let client = Client::builder(sdk_mailchannels::Credentials::api_key(KEY))
         .base_url(server.url(BASE))
         .build()
         .expect("client builds");
@@ -416,7 +416,13 @@ async fn undocumented_status_malformed_json_and_html_pages_keep_the_status() {
 #[tokio::test]
 async fn no_output_shows_the_key_or_a_password() {
     let (server, client) = setup().await;
-    let mut shown = vec![format!("{client:?}"), format!("{:?}", Client::builder(KEY))];
+    let mut shown = vec![
+        format!("{client:?}"),
+        format!(
+            "{:?}",
+            Client::builder(sdk_mailchannels::Credentials::api_key(KEY))
+        ),
+    ];
     shown.push(format!(
         "{:?}",
         client
@@ -443,7 +449,7 @@ async fn no_output_shows_the_key_or_a_password() {
         shown.push(format!("{err:?}"));
     }
     // A transport error (nothing listens): its Display includes the URL.
-    let dead = Client::builder(KEY)
+    let dead = Client::builder(sdk_mailchannels::Credentials::api_key(KEY))
         .base_url("http://127.0.0.1:9/reseller/v1")
         .build()
         .unwrap();

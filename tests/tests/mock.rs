@@ -10,7 +10,7 @@ async fn resellerclub_array_query_parameters_are_matched_element_by_element() {
     use sdk_resellerclub::types::{
         CustomerTransactionSearchResult, CustomerTransactionSearchResultOrError,
     };
-    use sdk_resellerclub::{Client, Environment, IntoResult};
+    use sdk_resellerclub::{Client, Credentials, IntoResult};
 
     let server = MockServer::start_async().await;
     let page: CustomerTransactionSearchResult = serde_json::from_value(serde_json::json!({
@@ -26,7 +26,7 @@ async fn resellerclub_array_query_parameters_are_matched_element_by_element() {
             .username(None);
         then.ok(&body);
     });
-    let client = Client::builder(Environment::Test, 123456, "test-key")
+    let client = Client::builder(Credentials::new(123456, "test-key"))
         .base_url(server.base_url())
         .build()
         .expect("client builds");
@@ -91,7 +91,7 @@ async fn mailchannels_path_arguments_and_typed_errors() {
             ..Default::default()
         });
     });
-    let client = Client::builder("test-key")
+    let client = Client::builder(sdk_mailchannels::Credentials::api_key("test-key"))
         .base_url(server.base_url())
         .build()
         .expect("client builds");

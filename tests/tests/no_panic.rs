@@ -1,5 +1,5 @@
-//! No panic on any answer: every operation of every SDK (the table derived from the generated code by
-//! `tests/build.rs`) is called against a keep-alive loopback server answering with documented and undocumented
+//! No panic on any answer: every operation of every SDK (the table `tests/build.rs` writes from the
+//! manifest) is called against a keep-alive loopback server answering with documented and undocumented
 //! statuses and with bodies that are the spec's own examples mutated (so decoders are exercised deep, not only
 //! refused at the first byte), random JSON built from the spec's member names, random bytes, truncated
 //! examples or nothing. Every call must end without a panic, in a success or a typed error that keeps the
@@ -15,7 +15,7 @@ use sdk_core::Credentials;
 use sdk_tests::faulty::{Answer, FaultyServer};
 use sdk_tests::server::Reply;
 use serde_json::{Map, Value, json};
-use support::{Args, Operation, examples, resolve};
+use support::{Args, Sdk, Settings, examples, resolve};
 
 /// Answers per operation; with 106 operations this is ~6,000 calls.
 const CASES_PER_OPERATION: usize = 60;
@@ -254,13 +254,12 @@ fn answer(rng: &mut Rng, spec: &Answers, words: &[String]) -> Reply {
     }
 }
 
-/// Runs every operation of one SDK against fuzzed answers; returns (cases, failures).
-async fn fuzz<C: Clone + Send + 'static>(
-    sdk: &'static str,
-    operations: Vec<Operation<C>>,
-    make: fn(&str) -> C,
+/// Runs every operation of one SDK against fuzzed answers; returns (SDK, cases, failures, outcomes).
+async fn fuzz(
+    sdk: Sdk,
     seed: u64,
 ) -> (
+    &'static str,
     usize,
     Vec<String>,
     std::collections::BTreeMap<&'static str, usize>,
@@ -269,25 +268,25 @@ async fn fuzz<C: Clone + Send + 'static>(
     let shared = slot.clone();
     let server =
         FaultyServer::start(move |_, _| Answer::Reply(shared.lock().unwrap().clone())).await;
-    let client = make(&server.url(""));
-    let args = Arc::new(Args::new(sdk));
+    let bound = (sdk.bind)(&settings(&server.url("")), Credentials::None);
+    let args = Arc::new(Args::new(sdk.name));
     let words = vocabulary(&args.spec);
     let mut rng = Rng::with_seed(seed);
     let (mut cases, mut failures) = (0, Vec::new());
     let mut outcomes = std::collections::BTreeMap::new();
-    for op in &operations {
-        let spec = answers(&args, op.id);
+    let name = sdk.name;
+    for (id, call, _) in &bound.operations {
+        let spec = answers(&args, id);
         for _ in 0..CASES_PER_OPERATION {
             let reply = answer(&mut rng, &spec, &words);
             *slot.lock().unwrap() = reply.clone();
             cases += 1;
-            let call = tokio::spawn((op.call)(client.clone(), args.clone()));
+            let call = tokio::spawn(call(args.clone()));
             let shown_body =
                 || String::from_utf8_lossy(&reply.body[..reply.body.len().min(300)]).to_string();
             match call.await {
                 Err(panic) => failures.push(format!(
-                    "{sdk}.{}: PANIC {panic:?} on {} {:?} {}",
-                    op.id,
+                    "{name}.{id}: PANIC {panic:?} on {} {:?} {}",
                     reply.status,
                     reply.content_type,
                     shown_body()
@@ -300,8 +299,7 @@ async fn fuzz<C: Clone + Send + 'static>(
                         ) =>
                 {
                     failures.push(format!(
-                        "{sdk}.{}: answered {} {:?} {}, got {} with status {:?}: {}",
-                        op.id,
+                        "{name}.{id}: answered {} {:?} {}, got {} with status {:?}: {}",
                         reply.status,
                         reply.content_type,
                         shown_body(),
@@ -314,48 +312,32 @@ async fn fuzz<C: Clone + Send + 'static>(
             }
         }
     }
-    (cases, failures, outcomes)
+    (name, cases, failures, outcomes)
+}
+
+/// Clients of the fuzz: no retries (it measures response handling), 10 s per attempt, no credentials.
+fn settings(url: &str) -> Settings {
+    Settings {
+        retry: Some(sdk_core::RetryPolicy::none()),
+        timeout: Some(std::time::Duration::from_secs(10)),
+        ..Settings::new(url)
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_answer_makes_any_operation_of_any_sdk_panic_or_lose_its_status() {
     let started = Instant::now();
-    let runs = vec![
-        tokio::spawn(fuzz(
-            "mailchannels",
-            support::mailchannels_operations(),
-            |url| support::client(&sdk_mailchannels::PROFILE, Credentials::None, url),
-            SEED,
-        )),
-        tokio::spawn(fuzz(
-            "mailup",
-            support::mailup_operations(),
-            |url| support::client(&sdk_mailup::PROFILE, Credentials::None, url),
-            SEED + 1,
-        )),
-        tokio::spawn(fuzz(
-            "hostway",
-            support::hostway_operations(),
-            |url| support::client(&sdk_hostway::PROFILE, Credentials::None, url),
-            SEED + 2,
-        )),
-        tokio::spawn(fuzz(
-            "greenview",
-            support::greenview_operations(),
-            |url| support::client(&sdk_greenview::PROFILE, Credentials::None, url),
-            SEED + 3,
-        )),
-        tokio::spawn(fuzz(
-            "resellerclub",
-            support::resellerclub_operations(),
-            |url| support::client(&sdk_resellerclub::PROFILE, Credentials::None, url),
-            SEED + 4,
-        )),
-    ];
+    // One seed per SDK, in the list's order.
+    let runs: Vec<_> = support::every_sdk()
+        .into_iter()
+        .zip(SEED..)
+        .map(|(sdk, seed)| tokio::spawn(fuzz(sdk, seed)))
+        .collect();
     let mut failures = Vec::new();
     let mut total = 0;
-    for (sdk, run) in support::SDKS.iter().zip(runs) {
-        let (cases, mut failed, outcomes) = run.await.expect("the fuzz task itself does not panic");
+    for run in runs {
+        let (sdk, cases, mut failed, outcomes) =
+            run.await.expect("the fuzz task itself does not panic");
         let operations = Args::new(sdk).operation_ids().len();
         sdk_tests::report(format!(
             "fuzz: {sdk}: {cases} cases over {operations} operations, {} failure(s); outcomes {outcomes:?}",
@@ -383,40 +365,79 @@ async fn no_answer_makes_any_operation_of_any_sdk_panic_or_lose_its_status() {
 
 #[test]
 fn the_operation_table_covers_every_operation_of_every_spec() {
-    let tables: [(&str, Vec<&str>); 5] = [
-        (
-            "mailchannels",
-            support::mailchannels_operations()
-                .iter()
-                .map(|o| o.id)
-                .collect(),
-        ),
-        (
-            "mailup",
-            support::mailup_operations().iter().map(|o| o.id).collect(),
-        ),
-        (
-            "hostway",
-            support::hostway_operations().iter().map(|o| o.id).collect(),
-        ),
-        (
-            "greenview",
-            support::greenview_operations()
-                .iter()
-                .map(|o| o.id)
-                .collect(),
-        ),
-        (
-            "resellerclub",
-            support::resellerclub_operations()
-                .iter()
-                .map(|o| o.id)
-                .collect(),
-        ),
-    ];
-    for (sdk, mut ids) in tables {
+    let mut names = Vec::new();
+    for sdk in support::every_sdk() {
+        let bound = (sdk.bind)(&settings("http://127.0.0.1:9"), Credentials::None);
+        let mut ids: Vec<&str> = bound.operations.iter().map(|(id, _, _)| *id).collect();
         ids.sort_unstable();
-        let spec_ids = Args::new(sdk).operation_ids();
-        assert_eq!(ids, spec_ids, "{sdk}: every operation of the spec, once");
+        let spec_ids = Args::new(sdk.name).operation_ids();
+        assert_eq!(
+            ids, spec_ids,
+            "{}: every operation of the spec, once",
+            sdk.name
+        );
+        names.push(sdk.name.to_string());
     }
+    // Every spec of specs/ is a provider of the list (a spec without an entry would be tested by nothing).
+    let mut specs: Vec<String> = std::fs::read_dir(sdk_tests::workspace_root().join("specs"))
+        .expect("specs/")
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            Some(name.strip_suffix(".yaml")?.to_string())
+        })
+        .collect();
+    specs.sort();
+    names.sort();
+    assert_eq!(names, specs, "the provider list and the specs of specs/");
+}
+
+/// Every request of every operation of one SDK, as the server received them (answered `204`).
+async fn requests_of(sdk: Sdk) -> Vec<(String, sdk_tests::server::Recorded)> {
+    let server = FaultyServer::always(Answer::Reply(Reply::empty(204))).await;
+    let bound = (sdk.bind)(&settings(&server.url("")), Credentials::None);
+    let args = Arc::new(Args::new(sdk.name));
+    let mut ids = Vec::new();
+    for (id, call, _) in &bound.operations {
+        let _ = call(args.clone()).await;
+        ids.push(format!("{}.{id}", sdk.name));
+    }
+    let requests = server.requests();
+    assert_eq!(
+        requests.len(),
+        ids.len(),
+        "{}: one request per operation",
+        sdk.name
+    );
+    ids.into_iter().zip(requests).collect()
+}
+
+/// progenitor adds `api-version: <info.version>` to every request; no provider's document defines that
+/// header (ARCHITECTURE.md: requests carry what the spec declares), so no request may carry it.
+#[tokio::test]
+async fn no_request_of_any_operation_of_any_sdk_carries_an_api_version_header() {
+    let mut requests = Vec::new();
+    for sdk in support::every_sdk() {
+        requests.extend(requests_of(sdk).await);
+    }
+    let carrying: Vec<String> = requests
+        .iter()
+        .filter_map(|(op, request)| {
+            request
+                .header("api-version")
+                .map(|value| format!("{op}: api-version: {value}"))
+        })
+        .collect();
+    sdk_tests::report(format!(
+        "headers: {} requests of {} operations checked, {} carry `api-version`",
+        requests.len(),
+        requests.len(),
+        carrying.len()
+    ));
+    assert!(
+        carrying.is_empty(),
+        "{} of {} requests carry an `api-version` header, e.g.:\n{}",
+        carrying.len(),
+        requests.len(),
+        carrying[..carrying.len().min(5)].join("\n")
+    );
 }

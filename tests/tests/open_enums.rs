@@ -13,7 +13,7 @@ use sdk_core::Credentials;
 use sdk_tests::faulty::{Answer, FaultyServer};
 use sdk_tests::server::Reply;
 use serde_json::{Value, json};
-use support::{Args, Observed, Operation, resolve, synthesize};
+use support::{Args, Observed, Sdk, Settings, resolve, synthesize};
 
 const UNKNOWN: &str = "zz-value-no-sdk-knows";
 
@@ -202,17 +202,19 @@ fn reachable(args: &Args) -> Vec<Reachable> {
     found.into_values().collect()
 }
 
-async fn check<C: Clone + Send + 'static>(
-    sdk: &'static str,
-    operations: Vec<Operation<C>>,
-    make: fn(&str) -> C,
-) -> (usize, Vec<String>, Vec<String>) {
-    let args = Arc::new(Args::new(sdk));
+async fn check(sdk: Sdk) -> (usize, Vec<String>, Vec<String>) {
+    let args = Arc::new(Args::new(sdk.name));
     let slot = Arc::new(Mutex::new(Reply::empty(200)));
     let shared = slot.clone();
     let server =
         FaultyServer::start(move |_, _| Answer::Reply(shared.lock().unwrap().clone())).await;
-    let client = make(&server.url(""));
+    let settings = Settings {
+        retry: Some(sdk_core::RetryPolicy::none()),
+        timeout: Some(std::time::Duration::from_secs(10)),
+        ..Settings::new(&server.url(""))
+    };
+    let bound = (sdk.bind)(&settings, Credentials::None);
+    let sdk = sdk.name;
     let (mut open, mut failures, mut closed) = (0, Vec::new(), Vec::new());
     for enumeration in reachable(&args) {
         let name = format!("{sdk} {}", enumeration.pointer);
@@ -228,11 +230,7 @@ async fn check<C: Clone + Send + 'static>(
         }
         open += 1;
         *slot.lock().unwrap() = Reply::json(enumeration.status, enumeration.body.clone());
-        let op = operations
-            .iter()
-            .find(|o| o.id == enumeration.op)
-            .expect("the operation is in the table");
-        let observed: Observed = (op.call)(client.clone(), args.clone()).await;
+        let observed: Observed = bound.call(&enumeration.op, args.clone()).await;
         let expected = if enumeration.status < 300 {
             "ok"
         } else {
@@ -261,28 +259,8 @@ async fn every_open_enumeration_a_response_carries_accepts_an_unknown_value() {
     let mut failures = Vec::new();
     let mut total = 0;
     let mut closed_seen = Vec::new();
-    for (open, mut failed, mut closed) in [
-        check("mailchannels", support::mailchannels_operations(), |url| {
-            support::client(&sdk_mailchannels::PROFILE, Credentials::None, url)
-        })
-        .await,
-        check("mailup", support::mailup_operations(), |url| {
-            support::client(&sdk_mailup::PROFILE, Credentials::None, url)
-        })
-        .await,
-        check("hostway", support::hostway_operations(), |url| {
-            support::client(&sdk_hostway::PROFILE, Credentials::None, url)
-        })
-        .await,
-        check("greenview", support::greenview_operations(), |url| {
-            support::client(&sdk_greenview::PROFILE, Credentials::None, url)
-        })
-        .await,
-        check("resellerclub", support::resellerclub_operations(), |url| {
-            support::client(&sdk_resellerclub::PROFILE, Credentials::None, url)
-        })
-        .await,
-    ] {
+    for sdk in support::every_sdk() {
+        let (open, mut failed, mut closed) = check(sdk).await;
         total += open;
         failures.append(&mut failed);
         closed_seen.append(&mut closed);

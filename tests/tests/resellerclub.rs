@@ -5,14 +5,14 @@
 //! of a mail user's password.
 
 use sdk_resellerclub::open_enums::{
-    CustomerTransactionCustomerTransactionType, MailUserResultStatus, TransactionKey,
-    TransactionTypeItem,
+    CustomerTransactionCustomerTransactionType, TransactionKey, TransactionTypeItem,
 };
 use sdk_resellerclub::types::{
     ApiError, CustomerTransaction, SearchCustomerTransactionsBalanceType,
 };
 use sdk_resellerclub::{
-    Client, ClientInfo, Environment, Error, IntoResult, Limit, ResponseValue, SearchPage,
+    Client, ClientInfo, Credentials, Environment, Error, IntoResult, Limit, ResponseValue,
+    SearchPage, types,
 };
 use sdk_tests::server::{RecordingServer, Reply};
 use serde_json::{Value, json};
@@ -31,7 +31,7 @@ fn credentials() -> String {
 
 async fn setup() -> (RecordingServer, Client) {
     let server = RecordingServer::start().await;
-    let client = Client::builder(Environment::Test, USER_ID, KEY)
+    let client = Client::builder(Credentials::new(USER_ID, KEY))
         .base_url(server.url(BASE))
         .build()
         .expect("client builds");
@@ -139,16 +139,14 @@ async fn add_forward_only_account_is_a_post_with_every_parameter_in_the_query() 
         "email=alias%40example.com&forwards=a%40example.net%2Cb%40example.org&order-id=5555",
     );
     assert_eq!(added.status(), 200);
-    assert_eq!(added.status, Some(MailUserResultStatus::SUCCESS));
-    assert_eq!(added.message.as_deref(), Some("Forward only account added"));
+    assert!(added.is_success());
+    assert_eq!(added.message(), Some("Forward only account added"));
 
-    // A status the spec does not know is kept, not an error; an empty object is a result too.
+    // A status the spec does not know is kept, not an error (an empty object is not a result: see
+    // a_mail_user_answer_is_never_read_as_an_empty_success).
     for (body, status) in [
-        (
-            json!({"status": "QUEUED"}),
-            Some(MailUserResultStatus::Other("QUEUED".into())),
-        ),
-        (json!({}), None),
+        (json!({"status": "QUEUED"}), "QUEUED"),
+        (json!({"status": "SUCCESS"}), "SUCCESS"),
     ] {
         server.reply(Reply::json(200, body));
         let added = client
@@ -160,7 +158,7 @@ async fn add_forward_only_account_is_a_post_with_every_parameter_in_the_query() 
             .await
             .into_result()
             .unwrap();
-        assert_eq!(added.status, status);
+        assert_eq!(added.outcome(), status);
     }
     assert_eq!(server.requests().len(), 2);
 }
@@ -193,8 +191,8 @@ async fn add_mail_user_sends_the_password_in_the_query_and_never_shows_it() {
         "country-code=US&email=jane%40example.com&first-name=Jane&language-code=en&last-name=Doe-Smith\
          &notification-email=jane.doe%2Brc%40example.org&order-id=5555&passwd=PW-SENTINEL+p%26ss",
     );
-    assert_eq!(added.status, Some(MailUserResultStatus::SUCCESS));
-    assert_eq!(added.message, None);
+    assert!(added.is_success());
+    assert_eq!(added.message(), None);
 
     // An ERROR answer with HTTP 200, and the same with 500: the same typed error, without the password
     // or the key in any output.
@@ -807,7 +805,7 @@ async fn no_output_shows_the_key_or_a_password() {
     let (server, client) = setup().await;
     let mut shown = vec![
         format!("{client:?}"),
-        format!("{:?}", Client::builder(Environment::Live, USER_ID, KEY)),
+        format!("{:?}", Client::builder(Credentials::new(USER_ID, KEY))),
         format!("{:?}", client.add_mail_user().passwd(PASSWORD).order_id(1)),
     ];
     for reply in [
@@ -823,7 +821,7 @@ async fn no_output_shows_the_key_or_a_password() {
         shown.push(format!("{err:?}"));
     }
     // Connection refused: a transport error's Display includes the URL.
-    let dead = Client::builder(Environment::Test, USER_ID, KEY)
+    let dead = Client::builder(Credentials::new(USER_ID, KEY))
         .base_url("http://127.0.0.1:9/api")
         .build()
         .unwrap();
@@ -861,18 +859,134 @@ fn live_and_test_systems() {
     assert_eq!(Environment::Live.base_url(), "https://httpapi.com/api");
     assert_eq!(Environment::Test.base_url(), "https://test.httpapi.com/api");
     assert_eq!(
-        Client::live(1, "k").unwrap().baseurl(),
+        Client::builder(Credentials::new(1, "k"))
+            .build()
+            .unwrap()
+            .baseurl(),
         "https://httpapi.com/api"
     );
     assert_eq!(
-        Client::test(1, "k").unwrap().baseurl(),
-        "https://test.httpapi.com/api"
-    );
-    assert_eq!(
-        Client::builder(Environment::Test, 1, "k")
+        Client::builder(Credentials::new(1, "k"))
+            .base_url(Environment::Test)
             .build()
             .unwrap()
             .baseurl(),
         "https://test.httpapi.com/api"
     );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Mail-user answers: the flat shape the document implies and the nested one the real service sends.
+
+/// Every mail-user operation, called with all its arguments.
+async fn each_mail_user_call(
+    client: &Client,
+) -> Vec<(
+    &'static str,
+    Result<ResponseValue<types::MailUserResult>, Error<ApiError>>,
+)> {
+    let forward = client
+        .add_forward_only_account()
+        .order_id(1)
+        .email("alias@example.com")
+        .forwards("a@example.net")
+        .send()
+        .await
+        .into_result();
+    let user = client
+        .add_mail_user()
+        .order_id(1)
+        .email("jane@customer-domain.test")
+        .passwd(PASSWORD)
+        .notification_email("n@example.com")
+        .first_name("Jane")
+        .last_name("Doe")
+        .country_code("US")
+        .language_code("en")
+        .send()
+        .await
+        .into_result();
+    vec![
+        ("add_forward_only_account", forward),
+        ("add_mail_user", user),
+    ]
+}
+
+#[tokio::test]
+async fn every_mail_user_operation_reads_the_flat_and_the_nested_answer_with_every_field() {
+    let nested = json!({"response": {"status": "SUCCESS", "user": {
+        "emailAddress": "jane@customer-domain.test", "domainName": "customer-domain.test",
+        "firstName": "Jane", "lastName": "Doe", "quotaLimit": "1024", "status": "ACTIVE",
+        "accountType": "POP_IMAP"}}});
+    let flat = json!({"status": "SUCCESS", "message": "Mail user added"});
+    for body in [nested, flat] {
+        let (server, client) = setup().await;
+        server.reply(Reply::json(200, body.clone()));
+        server.reply(Reply::json(200, body.clone()));
+        for (operation, result) in each_mail_user_call(&client).await {
+            let answer = result.unwrap_or_else(|e| panic!("{operation}: {e}"));
+            // Nothing the answer carried is lost: the typed value serialises back to the body received.
+            let mut again = serde_json::to_value(&*answer).unwrap();
+            if let Some(quota) = again.pointer_mut("/response/user/quotaLimit") {
+                *quota = json!(quota.to_string().trim_matches('"')); // sent as a string, held as a number
+            }
+            assert_eq!(again, body, "{operation}: the answer was not read whole");
+        }
+    }
+
+    // The fields are typed and reachable whichever shape came.
+    let (server, client) = setup().await;
+    server.reply(Reply::json(
+        200,
+        json!({"response": {"status": "SUCCESS", "user": {"emailAddress": "jane@customer-domain.test",
+            "firstName": "Jane", "lastName": "Doe", "quotaLimit": 1024, "status": "ACTIVE"}}}),
+    ));
+    server.reply(Reply::json(200, json!({"status": "SUCCESS"})));
+    let mut results = each_mail_user_call(&client).await.into_iter();
+    let nested = results.next().unwrap().1.unwrap().into_inner();
+    assert_eq!(nested.outcome(), "SUCCESS");
+    assert!(nested.is_success());
+    let user = nested.user().expect("the nested answer's user");
+    assert_eq!(
+        user.email_address.as_deref(),
+        Some("jane@customer-domain.test")
+    );
+    assert_eq!(user.quota_limit.map(|q| q.get()), Some(1024));
+    assert_eq!(
+        user.status,
+        Some(sdk_resellerclub::open_enums::MailUserStatus::ACTIVE)
+    );
+    let flat = results.next().unwrap().1.unwrap().into_inner();
+    assert!(flat.is_success());
+    assert!(flat.user().is_none());
+}
+
+#[tokio::test]
+async fn a_mail_user_answer_is_never_read_as_an_empty_success() {
+    // A body with neither shape is no success: an unexpected answer, with its status and body kept.
+    for body in [
+        json!({}),
+        json!({"message": "done"}),
+        json!({"response": {}}),
+    ] {
+        let (server, client) = setup().await;
+        server.reply(Reply::json(200, body.clone()));
+        server.reply(Reply::json(200, body.clone()));
+        for (operation, result) in each_mail_user_call(&client).await {
+            match result {
+                Err(Error::UnexpectedResponse(response)) => {
+                    assert_eq!(response.status().as_u16(), 200, "{operation} {body}")
+                }
+                other => panic!("{operation}: {body} read as {other:?}"),
+            }
+        }
+    }
+    // A nested ERROR is an error like a flat one.
+    let (server, client) = setup().await;
+    let error = json!({"response": {"status": "ERROR", "message": "Invalid order"}});
+    server.reply(Reply::json(200, error.clone()));
+    server.reply(Reply::json(200, error));
+    for (_, result) in each_mail_user_call(&client).await {
+        assert_api_error(result, 200, "Invalid order");
+    }
 }

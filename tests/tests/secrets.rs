@@ -1,6 +1,6 @@
-//! Secrets sweep: every SDK, built through its own constructors with sentinel credentials, and every operation
-//! (the table derived from the generated code) called with sentinel passwords in every argument whose name says
-//! it is a secret, through every kind of failure: transport error (refused), timeout, documented error,
+//! Secrets sweep: every SDK of the provider list, with sentinel credentials of the kind its spec's security
+//! schemes describe (MailUp: its own OAuth authenticator), and every operation (the table `tests/build.rs`
+//! writes from the manifest) called with sentinel passwords in every argument whose name says it is a secret, through every kind of failure: transport error (refused), timeout, documented error,
 //! unexpected response, undecodable body, too-large body; plus build errors and the `Debug` of clients,
 //! client builders and request builders. No sentinel may appear in any `Display`, `Debug`, error source, or in
 //! any `log`/`tracing` record emitted meanwhile (a logger captures everything at trace level). The server
@@ -8,96 +8,21 @@
 
 mod support;
 
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sdk_core::{Credentials, RetryPolicy};
 use sdk_tests::faulty::{Answer, FaultyServer, refused_url};
+use sdk_tests::hostile::{capture_logs, take_logs};
 use sdk_tests::server::{Recorded, Reply};
 use serde_json::json;
-use support::{Args, Observed, Operation, resolve};
+use support::{Args, Bound, Observed, Sdk, Settings, resolve};
 
 /// Every secret of this test starts with this; nothing the caller sees may contain it.
 const SENTINEL: &str = "S3NT1NEL";
 const KEY: &str = "S3NT1NEL-key";
 const PASSWORD: &str = "S3NT1NEL-password";
 const TOKEN: &str = "S3NT1NEL-token";
-
-// ---------------------------------------------------------------------------------------------------------
-// A logger that keeps every record: `log` (reqwest) and `tracing` (hyper-util), at trace level.
-
-static LOGS: Mutex<String> = Mutex::new(String::new());
-
-struct Capture;
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record) {
-        let _ = writeln!(
-            LOGS.lock().unwrap(),
-            "{} {}: {}",
-            record.level(),
-            record.target(),
-            record.args()
-        );
-    }
-    fn flush(&self) {}
-}
-
-struct Fields(String);
-
-impl tracing_core::field::Visit for Fields {
-    fn record_debug(&mut self, field: &tracing_core::Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-}
-
-struct TraceCapture;
-
-impl tracing_core::Subscriber for TraceCapture {
-    fn enabled(&self, _: &tracing_core::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &tracing_core::span::Attributes<'_>) -> tracing_core::span::Id {
-        let mut fields = Fields(format!("span {}:", span.metadata().name()));
-        span.record(&mut fields);
-        LOGS.lock().unwrap().push_str(&(fields.0 + "\n"));
-        tracing_core::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing_core::span::Id, values: &tracing_core::span::Record<'_>) {
-        let mut fields = Fields("span record:".into());
-        values.record(&mut fields);
-        LOGS.lock().unwrap().push_str(&(fields.0 + "\n"));
-    }
-    fn record_follows_from(&self, _: &tracing_core::span::Id, _: &tracing_core::span::Id) {}
-    fn event(&self, event: &tracing_core::Event<'_>) {
-        let mut fields = Fields(format!(
-            "{} {}:",
-            event.metadata().level(),
-            event.metadata().target()
-        ));
-        event.record(&mut fields);
-        LOGS.lock().unwrap().push_str(&(fields.0 + "\n"));
-    }
-    fn enter(&self, _: &tracing_core::span::Id) {}
-    fn exit(&self, _: &tracing_core::span::Id) {}
-    fn max_level_hint(&self) -> Option<tracing_core::LevelFilter> {
-        Some(tracing_core::LevelFilter::TRACE)
-    }
-}
-
-fn capture_logs() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        log::set_logger(&Capture).expect("no other logger");
-        log::set_max_level(log::LevelFilter::Trace);
-        tracing_core::dispatcher::set_global_default(tracing_core::Dispatch::new(TraceCapture))
-            .expect("no other subscriber");
-    });
-}
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -107,7 +32,11 @@ struct Sweep {
     /// Text the caller can see, with where it came from.
     shown: Vec<(String, String)>,
     calls: usize,
+    /// Calls answered by a server echoing the request.
+    echoed: usize,
     kinds: std::collections::BTreeMap<&'static str, usize>,
+    /// Every operation called, with its method and path template (from the spec).
+    routes: Vec<(&'static str, String, String)>,
 }
 
 impl Sweep {
@@ -151,24 +80,105 @@ fn documented_error(args: &Args, id: &str, status: u16) -> Reply {
     }
 }
 
+/// The status of an echoing answer, and the documented error body whose strings it fills.
+type Echo = (u16, Option<serde_json::Value>);
+
+/// An answer that copies the request back: its target (path and query) into `Location` (relative) and
+/// `Content-Location` (absolute, with user info), its headers and body into `X-Echo-*` headers, and all of it
+/// into the body: every string of `template` (a documented error body), else a text body.
+fn echo(request: &Recorded, status: u16, template: Option<serde_json::Value>) -> Reply {
+    let headers: String = request
+        .headers
+        .iter()
+        .map(|(n, v)| format!("{n}: {v}; "))
+        .collect();
+    // A captcha `answer` is not a secret of any spec (no `format: password`), so the runtime does not scrub it;
+    // the sweep's argument sentinels put one there (builders' `Debug` hides it): it is not echoed.
+    let body = match serde_json::from_slice::<serde_json::Value>(&request.body) {
+        Ok(mut json) => {
+            if let Some(answer) = json.pointer_mut("/captcha/answer") {
+                *answer = json!("not-echoed");
+            }
+            json.to_string()
+        }
+        Err(_) => String::from_utf8_lossy(&request.body).into_owned(),
+    };
+    let everything = format!("{} {} {headers} {body}", request.method, request.target);
+    // Header values: visible ASCII and spaces only.
+    let header_safe = |text: &str| -> String {
+        text.chars()
+            .map(|c| {
+                if c.is_ascii_graphic() || c == ' ' {
+                    c
+                } else {
+                    ' '
+                }
+            })
+            .collect()
+    };
+    let reply = match template {
+        Some(mut template) => {
+            fn fill(value: &mut serde_json::Value, text: &str) {
+                match value {
+                    serde_json::Value::String(s) => *s = text.to_string(),
+                    serde_json::Value::Array(items) => items.iter_mut().for_each(|v| fill(v, text)),
+                    serde_json::Value::Object(map) => map.values_mut().for_each(|v| fill(v, text)),
+                    _ => {}
+                }
+            }
+            fill(&mut template, &everything);
+            Reply::json(status, template)
+        }
+        None => Reply::raw(status, "text/plain", everything.clone()),
+    };
+    reply
+        .with_header("location", &header_safe(&request.target))
+        .with_header(
+            "content-location",
+            &header_safe(&format!(
+                "http://echo:{PASSWORD}@127.0.0.1{}",
+                request.target
+            )),
+        )
+        .with_header("x-echo-headers", &header_safe(&headers))
+        .with_header("x-echo-body", &header_safe(&body))
+        .with_header(
+            "x-echo-json",
+            &header_safe(&serde_json::to_string(&body).unwrap_or_default()),
+        )
+}
+
 /// Runs every operation of one SDK through every failure. `make(url, token_server, timeout)` builds the SDK's client with
 /// sentinel credentials through the SDK's own constructor.
-async fn sweep<C: Clone + Send + Sync + std::fmt::Debug + 'static>(
-    sdk: &'static str,
-    operations: Vec<Operation<C>>,
-    make: impl Fn(&str, &str, Duration) -> C,
+async fn sweep(
+    sdk: &Sdk,
+    credentials: impl Fn(&str) -> Credentials,
     token_path: Option<&'static str>,
 ) -> (Sweep, Vec<Recorded>) {
+    let make = |url: &str, tokens: &str, timeout: Duration| {
+        let settings = Settings {
+            timeout: Some(timeout),
+            retry: Some(RetryPolicy::none()),
+            ..Settings::new(url)
+        };
+        (sdk.bind)(&settings, credentials(tokens))
+    };
+    let sdk = sdk.name;
     let args = Arc::new(Args::new(sdk).with_sentinel(&format!("{SENTINEL}-arg-")));
     let mut sweep = Sweep::default();
     let scenario: Arc<Mutex<Answer>> = Arc::new(Mutex::new(Answer::Silence));
-    let shared = scenario.clone();
+    // When set, the answer echoes the request (see `echo`) with this status and body template.
+    let echoing: Arc<Mutex<Option<Echo>>> = Arc::new(Mutex::new(None));
+    let (shared, echoes) = (scenario.clone(), echoing.clone());
     let server = FaultyServer::start(move |request, _| {
         if token_path.is_some_and(|p| request.path().starts_with(p)) {
             return Answer::Reply(Reply::json(
                 200,
                 json!({"access_token": TOKEN, "refresh_token": format!("{TOKEN}-refresh"), "expires_in": 3600}),
             ));
+        }
+        if let Some((status, template)) = echoes.lock().unwrap().clone() {
+            return Answer::Reply(echo(request, status, template));
         }
         shared.lock().unwrap().clone()
     })
@@ -182,14 +192,18 @@ async fn sweep<C: Clone + Send + Sync + std::fmt::Debug + 'static>(
     let refused = make(&refused_url("").await, &tokens, Duration::from_secs(5));
     sweep
         .shown
-        .push(("client Debug".into(), format!("{client:?} {client:#?}")));
-    for op in &operations {
-        sweep.shown.push((
-            format!("{}: builder Debug", op.id),
-            (op.describe)(&client, &args),
-        ));
-        let (error_status, success_status) = documented(&args, op.id);
-        let mut scenarios: Vec<(&str, Answer, &C)> = vec![
+        .push(("client Debug".into(), client.shown.clone()));
+    for (i, (id, _, describe)) in client.operations.iter().enumerate() {
+        let id = *id;
+        let (method, template, _) = args.operation(id);
+        sweep
+            .routes
+            .push((id, method.to_uppercase(), template.to_string()));
+        sweep
+            .shown
+            .push((format!("{id}: builder Debug"), describe(args.as_ref())));
+        let (error_status, success_status) = documented(&args, id);
+        let mut scenarios: Vec<(&str, Answer, &Bound)> = vec![
             ("refused", Answer::Silence, &refused),
             (
                 "unexpected",
@@ -205,7 +219,7 @@ async fn sweep<C: Clone + Send + Sync + std::fmt::Debug + 'static>(
         if let Some(status) = error_status {
             scenarios.push((
                 "documented",
-                Answer::Reply(documented_error(&args, op.id, status)),
+                Answer::Reply(documented_error(&args, id, status)),
                 &client,
             ));
         }
@@ -218,41 +232,46 @@ async fn sweep<C: Clone + Send + Sync + std::fmt::Debug + 'static>(
         }
         for (name, answer, client) in scenarios {
             *scenario.lock().unwrap() = answer;
-            let observed = (op.call)(client.clone(), args.clone()).await;
-            sweep.saw(format!("{}: {name}", op.id), &observed);
+            let observed = (client.operations[i].1)(args.clone()).await;
+            sweep.saw(format!("{id}: {name}"), &observed);
         }
+        // A server that copies the request (query, headers, body) into `Location`, other headers and the
+        // body: of a redirect, of the documented error (its body's strings), of a success.
+        let mut echoes = vec![("echo: redirect", 302, None)];
+        if let Some(status) = error_status {
+            let template = documented_error(&args, id, status);
+            let template = serde_json::from_slice(&template.body).ok();
+            echoes.push(("echo: documented error", status, template));
+        }
+        if let Some(status) = success_status {
+            echoes.push(("echo: success", status, None));
+        }
+        for (name, status, template) in echoes {
+            *echoing.lock().unwrap() = Some((status, template));
+            let observed = (client.operations[i].1)(args.clone()).await;
+            sweep.saw(format!("{id}: {name}"), &observed);
+            sweep.echoed += 1;
+        }
+        *echoing.lock().unwrap() = None;
     }
-    let timeouts = futures_util::future::join_all(
-        operations
-            .iter()
-            .map(|op| (op.call)(quick.clone(), args.clone())),
-    )
+    let timeouts = futures_util::future::join_all(quick.operations.iter().map(|(id, call, _)| {
+        let args = args.clone();
+        async move { (*id, call(args).await) }
+    }))
     .await;
-    for (op, observed) in operations.iter().zip(timeouts) {
-        sweep.saw(format!("{}: timeout", op.id), &observed);
+    for (id, observed) in timeouts {
+        sweep.saw(format!("{id}: timeout"), &observed);
     }
     sdk_tests::report(format!(
-        "secrets: {sdk}: {} calls over {} operations ({:?}), {} sentinel password(s) placed in arguments",
+        "secrets: {sdk}: {} calls over {} operations ({:?}), {} answers echoing the request, {} sentinel password(s) placed in arguments",
         sweep.calls,
-        operations.len(),
+        client.operations.len(),
         sweep.kinds,
+        sweep.echoed,
         args.sentinels_placed()
     ));
     let requests = server.requests();
     (sweep, requests)
-}
-
-fn with_timeout<C: sdk_core::FromParts>(
-    builder: sdk_core::ClientBuilder<C>,
-    url: &str,
-    timeout: Duration,
-) -> C {
-    builder
-        .base_url(url)
-        .timeout(timeout)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .expect("client builds")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,69 +279,38 @@ async fn no_secret_in_any_debug_display_error_or_log_of_any_sdk() {
     capture_logs();
     let mut shown: Vec<(String, String)> = Vec::new();
     let mut wire = 0;
+    let mut routes = Vec::new();
 
-    let runs = vec![
-        sweep(
-            "mailchannels",
-            support::mailchannels_operations(),
-            |url, _, t| with_timeout(sdk_mailchannels::Client::builder(KEY), url, t),
-            None,
-        )
-        .await,
-        sweep(
-            "mailup",
-            support::mailup_operations(),
-            |url, tokens, t| {
-                let oauth = sdk_mailup::OAuth::builder("app-1", KEY, "user@example.com", PASSWORD)
-                    .token_url(format!("{tokens}/Authorization/OAuth/Token"))
-                    .build()
-                    .expect("oauth builds");
-                with_timeout(sdk_mailup::Client::builder(oauth), url, t)
-            },
-            Some("/Authorization/OAuth/Token"),
-        )
-        .await,
-        sweep(
-            "hostway",
-            support::hostway_operations(),
-            |url, _, t| {
-                with_timeout(
-                    sdk_hostway::Client::builder(Credentials::basic("owner-7", PASSWORD)),
-                    url,
-                    t,
+    let mut runs = Vec::new();
+    for sdk in support::every_sdk() {
+        // MailUp authenticates with OAuth 2.0 (its own authenticator, tokens from the sweep's server);
+        // every other SDK with the credentials its spec's security schemes describe.
+        let run = match sdk.name {
+            "mailup" => {
+                sweep(
+                    &sdk,
+                    |tokens| {
+                        sdk_mailup::OAuth::builder("app-1", KEY, "user@example.com", PASSWORD)
+                            .token_url(format!("{tokens}/Authorization/OAuth/Token"))
+                            .build()
+                            .expect("oauth builds")
+                            .into()
+                    },
+                    Some("/Authorization/OAuth/Token"),
                 )
-            },
-            None,
-        )
-        .await,
-        sweep(
-            "greenview",
-            support::greenview_operations(),
-            |url, _, t| {
-                with_timeout(
-                    sdk_greenview::Client::builder(Credentials::basic(TOKEN, KEY)),
-                    url,
-                    t,
-                )
-            },
-            None,
-        )
-        .await,
-        sweep(
-            "resellerclub",
-            support::resellerclub_operations(),
-            |url, _, t| {
-                with_timeout(
-                    sdk_resellerclub::Client::builder(sdk_resellerclub::Environment::Test, 42, KEY),
-                    url,
-                    t,
-                )
-            },
-            None,
-        )
-        .await,
-    ];
-    for (sdk, (sweep, requests)) in support::SDKS.iter().zip(runs) {
+                .await
+            }
+            name => {
+                let credentials =
+                    support::spec_credentials(name, TOKEN, KEY).unwrap_or_else(|| {
+                        panic!("{name}: no sentinel credentials for its security scheme")
+                    });
+                sweep(&sdk, |_| credentials.clone(), None).await
+            }
+        };
+        runs.push((sdk.name, run));
+    }
+    for (sdk, (sweep, requests)) in runs {
         // The sentinels did go out (headers, queries, bodies), so not seeing them below means something.
         let sent = requests
             .iter()
@@ -340,6 +328,7 @@ async fn no_secret_in_any_debug_display_error_or_log_of_any_sdk() {
             .count();
         assert!(sent > 0, "{sdk}: no request carried a sentinel");
         wire += sent;
+        routes.extend(sweep.routes.iter().map(|r| (sdk, r.clone())));
         shown.extend(
             sweep
                 .shown
@@ -352,20 +341,25 @@ async fn no_secret_in_any_debug_display_error_or_log_of_any_sdk() {
     let builders: Vec<(String, String)> = vec![
         (
             "mailchannels builder".into(),
-            format!("{:?}", sdk_mailchannels::Client::builder(KEY)),
+            format!(
+                "{:?}",
+                sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::api_key(KEY))
+            ),
         ),
         (
             "hostway builder".into(),
             format!(
                 "{:?}",
-                sdk_hostway::Client::builder(Credentials::basic("owner", PASSWORD))
+                sdk_hostway::Client::builder(sdk_hostway::Credentials::account_owner(
+                    "owner", PASSWORD
+                ))
             ),
         ),
         (
             "resellerclub builder".into(),
             format!(
                 "{:?}",
-                sdk_resellerclub::Client::builder(sdk_resellerclub::Environment::Live, 42, KEY)
+                sdk_resellerclub::Client::builder(sdk_resellerclub::Credentials::new(42, KEY))
             ),
         ),
         (
@@ -378,36 +372,81 @@ async fn no_secret_in_any_debug_display_error_or_log_of_any_sdk() {
         (
             "build error: password in the base URL".into(),
             show_build_error(
-                sdk_hostway::Client::builder(Credentials::basic("owner", PASSWORD))
-                    .base_url(format!("ftp://owner:{PASSWORD}@example.com/"))
-                    .build(),
+                sdk_hostway::Client::builder(sdk_hostway::Credentials::account_owner(
+                    "owner", PASSWORD,
+                ))
+                .base_url(format!("ftp://owner:{PASSWORD}@example.com/"))
+                .build(),
             ),
         ),
         (
             "build error: unparsable base URL with a password".into(),
             show_build_error(
-                sdk_mailchannels::Client::builder(KEY)
+                sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::api_key(KEY))
                     .base_url(format!("http://owner:{PASSWORD}@[::1/"))
                     .build(),
             ),
         ),
         (
             "build error: a header-invalid key".into(),
-            show_build_error(sdk_mailchannels::Client::builder(format!("{KEY}\n")).build()),
+            show_build_error(
+                sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::api_key(format!(
+                    "{KEY}\n"
+                )))
+                .build(),
+            ),
         ),
         (
             "build error: a Basic user with a colon".into(),
             show_build_error(
-                sdk_greenview::Client::builder(Credentials::basic(format!("{TOKEN}:x"), KEY))
-                    .build(),
+                sdk_greenview::Client::builder(sdk_greenview::Credentials::api_key(
+                    format!("{TOKEN}:x"),
+                    KEY,
+                ))
+                .build(),
             ),
         ),
     ];
     shown.extend(builders);
-    let logs = std::mem::take(&mut *LOGS.lock().unwrap());
+    let logs = take_logs();
     let log_lines = logs.lines().count();
+    // Every call of every operation had its span, naming the operation, its method and its route template
+    // (never the URL, whose query may hold a secret), so the sentinel check below covers span fields too.
+    let spans: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.starts_with("span sdk.call:"))
+        .collect();
+    let unspanned: Vec<String> = routes
+        .iter()
+        .filter(|(_, (id, method, template))| {
+            !spans.iter().any(|span| {
+                span.contains(&format!(" operation=\"{id}\""))
+                    && span.contains(&format!(" method=\"{method}\""))
+                    && span.contains(&format!(" route=\"{template}\""))
+            })
+        })
+        .map(|(sdk, (id, method, template))| format!("{sdk}: {id} ({method} {template})"))
+        .collect();
+    assert!(
+        unspanned.is_empty(),
+        "{} of {} operations had no `sdk.call` span with their operation, method and route: {}",
+        unspanned.len(),
+        routes.len(),
+        unspanned.join(", ")
+    );
     shown.push(("log records".into(), logs));
 
+    // The Debug of clients built on a base URL with a password.
+    shown.push((
+        "client Debug: password in the base URL".into(),
+        format!(
+            "{:?}",
+            sdk_hostway::Client::builder(sdk_hostway::Credentials::account_owner("owner", "pw"))
+                .base_url(format!("http://owner:{PASSWORD}@example.com/api"))
+                .build()
+                .expect("client builds")
+        ),
+    ));
     let found: Vec<String> = shown
         .iter()
         .filter(|(_, text)| text.contains(SENTINEL))

@@ -179,7 +179,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn sdk_client(base_url: &str) -> sdk_mailchannels::Client {
-    sdk_mailchannels::Client::builder(API_KEY)
+    sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::api_key(API_KEY))
         .base_url(base_url)
         .timeout(TIMEOUT)
         .connect_timeout(CONNECT_TIMEOUT)
@@ -227,7 +227,6 @@ async fn hand_get_sub_account(
     let response = http
         .get(format!("{base_url}/sub_accounts/{account_id}"))
         .header(ACCEPT, "application/json")
-        .header("api-version", "1.0")
         .header("x-api-key", API_KEY)
         .send()
         .await
@@ -754,7 +753,6 @@ fn memory_child(side: Side) {
                         let mut response = hand
                             .get(format!("{base_url}/downloads/plugins/mailchannels-cpanel"))
                             .query(&[("account_id", "acme-1"), ("smtp_password", "pw-1")])
-                            .header("api-version", "1.0")
                             .header("x-api-key", API_KEY)
                             .send()
                             .await

@@ -40,15 +40,6 @@ pub const ARGUMENTS: &[(&str, &str)] = &[
     ("fwd-mailbox", "target@external.com"),
 ];
 
-/// Request examples made only of members the schema does not have, which show how the service refuses such
-/// a body. A typed body cannot carry unknown members: the SDK sends `{}`, which lacks the same required
-/// member and is refused the same way.
-pub const UNKNOWN_MEMBERS_ONLY: &[(&str, &str)] = &[
-    ("update_domain_cleanmailplus", "badBody"),
-    ("update_mailbox_cleanmailplus", "bad_body"),
-    ("update_domain_infostore", "missingQuota"),
-];
-
 /// Which credentials an operation is called with, and which `Authorization` header must arrive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Auth {
@@ -86,7 +77,7 @@ pub enum Outcome {
     Other(String),
 }
 
-pub fn outcome<T: Serialize, E: Serialize + std::fmt::Debug>(
+pub fn outcome<T: Serialize, E: Serialize + std::fmt::Debug + sdk_hostway::ErrorBody>(
     result: Result<ResponseValue<T>, Error<E>>,
 ) -> Outcome {
     match result {
@@ -306,7 +297,7 @@ pub fn operations() -> Vec<Op> {
         op!(get_mailbox_autoresponder, "GET" "/accounts/test-account123/email/test.com/usernames/john.smith/autoresponder", Account,
             ok: types::AutoresponderInfo, err: (), |c| c.get_mailbox_autoresponder().account(A).domain(D).mailbox_name(M)),
         op!(update_mailbox_autoresponder, "PUT" "/accounts/test-account123/email/test.com/usernames/john.smith/autoresponder", Account,
-            body: types::Autoresponder, ok: (), err: ErrBody, |c| c.update_mailbox_autoresponder().account(A).domain(D).mailbox_name(M)),
+            body: types::AutoresponderUpdate, ok: (), err: ErrBody, |c| c.update_mailbox_autoresponder().account(A).domain(D).mailbox_name(M)),
         // Black/White List, mailbox level
         op!(get_mailbox_blackwhitelist, "GET" "/accounts/test-account123/email/test.com/usernames/john.smith/blackwhitelist?filterType=B&page=2&pageSize=2&sortField=address&sortOrder=asc", Account,
             ok: types::BlackWhiteList, err: (),
@@ -420,11 +411,22 @@ pub fn spec_operation_ids() -> Vec<String> {
 
 /// The named JSON examples of a media-type map (`content`): (name, value).
 pub fn examples_of(content: &Value) -> Vec<(String, Value)> {
-    let Some(media) = content.get("application/json") else {
-        return vec![];
-    };
-    media
-        .get("examples")
+    named_values(
+        content
+            .get("application/json")
+            .and_then(|media| media.get("examples")),
+    )
+}
+
+/// The request bodies the document shows the service refusing for their shape (`x-refused-examples` of the
+/// JSON media type): the SDK must refuse each before sending.
+pub fn refused_request_examples(operation: &Value) -> Vec<(String, Value)> {
+    named_values(operation.pointer("/requestBody/content/application~1json/x-refused-examples"))
+}
+
+/// (name, value) of each entry of an OpenAPI examples map.
+fn named_values(examples: Option<&Value>) -> Vec<(String, Value)> {
+    examples
         .and_then(Value::as_object)
         .map(|examples| {
             examples

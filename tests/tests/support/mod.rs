@@ -1,6 +1,8 @@
-//! Every operation of every SDK, callable with valid arguments (the table is derived from the generated code
-//! by `tests/build.rs`; the values come from the spec's examples, else from its schemas), and the specs
-//! themselves as JSON. Shared by the fuzz, secrets and open-enumeration tests.
+//! Every operation of every SDK, callable with valid arguments (the table is written by `tests/build.rs` from
+//! the manifest `cargo xtask generate` keeps under `tests/manifest/`; the values come from the spec's
+//! examples, else from its schemas), and the specs themselves as JSON. Shared by the fuzz, secrets,
+//! open-enumeration and adversarial tests. `every_sdk()` lists every SDK of the one provider list: a test
+//! that loops over it covers a new provider without an edit.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -13,14 +15,6 @@ use sdk_mailchannels::{Error, ResponseValue};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-pub const SDKS: [&str; 5] = [
-    "mailchannels",
-    "mailup",
-    "hostway",
-    "greenview",
-    "resellerclub",
-];
-
 /// What a call came back with: enough to check it kept its status and showed no secret.
 #[derive(Debug, Clone)]
 pub struct Observed {
@@ -29,15 +23,20 @@ pub struct Observed {
     pub kind: &'static str,
     /// `Display`, `Debug` and the source chain of an error (empty for a success).
     pub shown: String,
+    /// The response of an `UnexpectedResponse`, for a test to read the body it kept (taken out once).
+    pub unexpected: Option<Arc<std::sync::Mutex<Option<reqwest::Response>>>>,
 }
 
 impl Observed {
-    pub fn of<T, E: Debug>(result: Result<ResponseValue<T>, Error<E>>) -> Self {
+    pub fn of<T, E: Debug + sdk_core::ErrorBody>(
+        result: Result<ResponseValue<T>, Error<E>>,
+    ) -> Self {
         match result {
             Ok(value) => Self {
                 status: Some(value.status().as_u16()),
                 kind: "ok",
                 shown: String::new(),
+                unexpected: None,
             },
             Err(error) => {
                 let kind = match &error {
@@ -61,10 +60,18 @@ impl Observed {
                             .get::<sdk_core::decode::UndecodableBody>()
                     ));
                 }
+                let status = error.status().map(|s| s.as_u16());
+                let unexpected = match error {
+                    Error::UnexpectedResponse(response) => {
+                        Some(Arc::new(std::sync::Mutex::new(Some(response))))
+                    }
+                    _ => None,
+                };
                 Self {
-                    status: error.status().map(|s| s.as_u16()),
+                    status,
                     kind,
                     shown,
+                    unexpected,
                 }
             }
         }
@@ -82,6 +89,148 @@ pub struct Operation<C> {
 }
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// How a test wants its clients built: the base URL, and what it changes from the defaults.
+#[derive(Clone, Default)]
+pub struct Settings {
+    pub base_url: String,
+    pub timeout: Option<std::time::Duration>,
+    pub operation_timeout: Option<std::time::Duration>,
+    pub retry: Option<sdk_core::RetryPolicy>,
+    pub max_concurrent: Option<usize>,
+    pub body_limit: Option<usize>,
+    /// Per-call options: every operation is called through `client.with_options(..)`.
+    pub options: Option<sdk_core::RequestOptions>,
+}
+
+impl Settings {
+    pub fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.to_string(),
+            ..Self::default()
+        }
+    }
+
+    /// Builds the client `builder` makes, with these settings.
+    pub fn build<C: sdk_core::FromParts>(&self, builder: sdk_core::ClientBuilder<C>) -> C {
+        let mut builder = builder.base_url(&self.base_url);
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(timeout) = self.operation_timeout {
+            builder = builder.operation_timeout(timeout);
+        }
+        if let Some(retry) = self.retry {
+            builder = builder.retry_policy(retry);
+        }
+        if let Some(limit) = self.max_concurrent {
+            builder = builder.max_concurrent_requests(limit);
+        }
+        if let Some(limit) = self.body_limit {
+            builder = builder.max_response_body(limit);
+        }
+        builder.build().expect("client builds")
+    }
+}
+
+/// An operation bound to a client: call it with the arguments to use.
+pub type ErasedCall = Box<dyn Fn(Arc<Args>) -> Call + Send + Sync>;
+
+/// One SDK's client and every operation of it bound to that client.
+pub struct Bound {
+    pub sdk: &'static str,
+    /// `Debug` of the client (normal and alternate).
+    pub shown: String,
+    /// (operation id, the call, the `Debug` of its request builder with every argument set).
+    pub operations: Vec<(&'static str, ErasedCall, DescribeCall)>,
+}
+
+/// The `Debug` of an operation's request builder, every argument set.
+pub type DescribeCall = Box<dyn Fn(&Args) -> String + Send + Sync>;
+
+impl Bound {
+    pub fn call(&self, id: &str, args: Arc<Args>) -> Call {
+        let (_, call, _) = self
+            .operations
+            .iter()
+            .find(|(op, _, _)| *op == id)
+            .unwrap_or_else(|| panic!("{}: no operation {id}", self.sdk));
+        call(args)
+    }
+}
+
+pub fn bind<C: Clone + Send + Sync + Debug + 'static>(
+    sdk: &'static str,
+    operations: Vec<Operation<C>>,
+    client: C,
+) -> Bound {
+    let shown = format!("{client:?} {client:#?}");
+    let operations = operations
+        .into_iter()
+        .map(|op| {
+            let (call, describe) = (op.call, op.describe);
+            let for_call = client.clone();
+            let erased: ErasedCall = Box::new(move |args| call(for_call.clone(), args));
+            let for_debug = client.clone();
+            let shown: DescribeCall = Box::new(move |args: &Args| describe(&for_debug, args));
+            (op.id, erased, shown)
+        })
+        .collect();
+    Bound {
+        sdk,
+        shown,
+        operations,
+    }
+}
+
+/// The name of every SDK, in the list's order.
+pub fn sdk_names() -> Vec<&'static str> {
+    every_sdk().iter().map(|sdk| sdk.name).collect()
+}
+
+/// One SDK of the provider list (`every_sdk()`).
+pub struct Sdk {
+    pub name: &'static str,
+    pub profile: &'static sdk_core::ApiProfile,
+    /// A client of this SDK built with `settings` and `credentials`, every operation bound to it.
+    pub bind: fn(&Settings, sdk_core::Credentials) -> Bound,
+}
+
+/// Credentials of `sdk` as its spec's security schemes (the manifest) say they are sent, holding `user` and
+/// `secret`: HTTP Basic (`user`, `secret`: the runtime keeps both out of its output, some providers put a
+/// token in the user name), a bearer token, an API key in a header, or a pair of query parameters (the
+/// spec's first is an account id, `42`, not a secret; its second the key). `None` for a scheme the runtime
+/// has no built-in credentials for (OAuth 2.0: the SDK's own authenticator; the test builds it).
+pub fn spec_credentials(sdk: &str, user: &str, secret: &str) -> Option<sdk_core::Credentials> {
+    let manifest = sdk_tests::manifest(sdk);
+    let schemes = manifest["security"].as_array().cloned().unwrap_or_default();
+    let query: Vec<&str> = schemes
+        .iter()
+        .filter(|s| s["type"] == "apiKey" && s["in"] == "query")
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    if let [user_parameter, key_parameter] = query[..] {
+        return Some(sdk_core::Credentials::query_pair(
+            user_parameter,
+            "42",
+            key_parameter,
+            secret,
+        ));
+    }
+    let scheme = schemes.first()?;
+    match (
+        scheme["type"].as_str()?,
+        scheme["scheme"].as_str(),
+        scheme["in"].as_str(),
+    ) {
+        ("http", Some("basic"), _) => Some(sdk_core::Credentials::basic(user, secret)),
+        ("http", Some("bearer"), _) => Some(sdk_core::Credentials::bearer(secret)),
+        ("apiKey", _, Some("header")) => {
+            sdk_core::Credentials::api_key_header(scheme["name"].as_str()?, secret).ok()
+        }
+        _ => None,
+    }
+}
 
 /// Every operation of a spec: id -> (method, path, operation object, parameters shared by its path).
 pub fn spec_operations(spec: &Value) -> BTreeMap<String, (String, String, Value)> {
