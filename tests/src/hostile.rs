@@ -450,6 +450,19 @@ impl HostileServer {
         self.counters.open.load(Ordering::SeqCst)
     }
 
+    /// Waits until no connection is open (every answer has ended and the server has seen how), for at most
+    /// `within`; whether it got there. Counts read before that could still be settling.
+    pub async fn until_closed(&self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while self.open() > 0 {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        true
+    }
+
     /// The most connections that were open at once.
     pub fn most_open(&self) -> usize {
         self.counters.most_open.load(Ordering::SeqCst)
@@ -639,13 +652,22 @@ async fn after_answer(
     }
     let mut chunk = [0u8; 1024];
     match tokio::time::timeout(patience, socket.read(&mut chunk)).await {
-        Ok(Ok(0)) | Err(_) => AfterAnswer::Closed,
-        Ok(Ok(n)) => {
+        Ok(Ok(n)) if n > 0 => {
             buffer.extend_from_slice(&chunk[..n]);
             AfterAnswer::More
         }
-        Ok(Err(error)) if error.kind() == std::io::ErrorKind::ConnectionReset => AfterAnswer::Reset,
-        Ok(Err(_)) => AfterAnswer::Closed,
+        // A reset that came after the client's close is not reported by the read (it reports the close);
+        // it waits as the socket's pending error (EPIPE on Linux).
+        Ok(Ok(_)) | Err(_) => match socket.take_error() {
+            Ok(Some(_)) => AfterAnswer::Reset,
+            _ => AfterAnswer::Closed,
+        },
+        Ok(Err(error)) => match error.kind() {
+            std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::BrokenPipe
+            | std::io::ErrorKind::ConnectionAborted => AfterAnswer::Reset,
+            _ => AfterAnswer::Closed,
+        },
     }
 }
 
@@ -666,7 +688,7 @@ async fn play(
         match step {
             Step::Send(bytes) => {
                 *last_act = Instant::now();
-                if socket.write_all(&bytes).await.is_err() {
+                if client_gone(socket) || socket.write_all(&bytes).await.is_err() {
                     return ClientLeft;
                 }
             }
@@ -681,7 +703,7 @@ async fn play(
                         return ClientLeft;
                     }
                     *last_act = Instant::now();
-                    if socket.write_all(piece).await.is_err() {
+                    if client_gone(socket) || socket.write_all(piece).await.is_err() {
                         return ClientLeft;
                     }
                 }
@@ -692,7 +714,8 @@ async fn play(
                 }
             }
             Step::Endless { chunk, pause } => loop {
-                if socket.write_all(&chunk).await.is_err()
+                if client_gone(socket)
+                    || socket.write_all(&chunk).await.is_err()
                     || !wait_unless_gone(socket, buffer, pause).await
                 {
                     return ClientLeft;
@@ -704,10 +727,14 @@ async fn play(
             }
             // A close carries no byte of the answer: after bytes, the answer counts as over when its last
             // bytes went out (a client with a complete answer, by its length, may have moved on before the
-            // close; a body delimited by the close is then counted over a moment early).
+            // close; a body delimited by the close is then counted over a moment early). A client that
+            // closed first did not wait for it.
             Step::Close => {
                 if *last_act == began {
                     *last_act = Instant::now();
+                }
+                if client_gone(socket) {
+                    return ClientLeft;
                 }
                 let _ = socket.shutdown().await;
                 return ServerClosed;
@@ -716,12 +743,31 @@ async fn play(
                 if *last_act == began {
                     *last_act = Instant::now();
                 }
+                if client_gone(socket) {
+                    return ClientLeft;
+                }
                 let _ = socket.set_zero_linger();
                 return ServerClosed;
             }
         }
     }
     Answered
+}
+
+/// Whether the client has closed or reset the connection, asked of the kernel without waiting. Writes to a
+/// connection the client has closed succeed (only the reset they provoke tells, and after the client's
+/// close a read reports the close, not the reset), and tokio's readiness can lag behind a close that has
+/// arrived: so each write asks first. An answer whose bytes go to a client that has left was given up.
+fn client_gone(socket: &TcpStream) -> bool {
+    let mut byte = [std::mem::MaybeUninit::uninit()];
+    match socket2::SockRef::from(socket).peek(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(error) => !matches!(
+            error.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+        ),
+    }
 }
 
 /// Waits `wait`, or less when the client closes the connection (`false` then). Bytes the client sends
