@@ -591,6 +591,7 @@ async fn generated_run(sdk: &'static str, seed: u64, per_operation: usize, at_le
             )
         };
         let cut = limits_cut(&limits);
+        let deadline = limits.deadline;
         let burst: Vec<_> = (0..CALLS_PER_CASE)
             .map(|_| {
                 let call = call(target.args.clone());
@@ -599,7 +600,7 @@ async fn generated_run(sdk: &'static str, seed: u64, per_operation: usize, at_le
                     let observed = tokio::time::timeout(cut, call).await.ok();
                     let elapsed = started.elapsed();
                     let kept = match &observed {
-                        Some(observed) => kept(observed, cut).await,
+                        Some(observed) => kept(observed, cut, started, deadline).await,
                         None => None,
                     };
                     (observed, elapsed, kept)
@@ -655,12 +656,16 @@ async fn generated_run(sdk: &'static str, seed: u64, per_operation: usize, at_le
     // close): with the client gone, every connection closes and every record is final.
     drop(target);
     let settled = server.until_closed(SETTLE).await;
-    tally.check("the server's connections close once the client is dropped", settled, || {
-        format!(
-            "{sdk}: {} connection(s) still open {SETTLE:?} after the client was dropped",
-            server.open()
-        )
-    });
+    tally.check(
+        "the server's connections close once the client is dropped",
+        settled,
+        || {
+            format!(
+                "{sdk}: {} connection(s) still open {SETTLE:?} after the client was dropped",
+                server.open()
+            )
+        },
+    );
     let most_busy = server.most_busy_allowing(NOTICE_LAG);
     let lag_needed = notice_lag_needed(&server, limits.max_concurrent);
     tally.check(
@@ -732,21 +737,48 @@ fn limits_cut(limits: &Limits) -> Duration {
     limits.deadline + MARGIN
 }
 
+/// The bytes an `UnexpectedResponse` held.
+struct Kept {
+    bytes: Vec<u8>,
+    /// The body ended in a timeout once the call's deadline (counted from `started`) had passed: the
+    /// deadline bounds the body too, so only the bytes before it can be asked for.
+    cut_at_deadline: bool,
+}
+
 /// The bytes an `UnexpectedResponse` holds: read to the end or to the first error, each piece given
 /// `patience` (they arrived before the call ended, or are on their way).
-async fn kept(observed: &Observed, patience: Duration) -> Option<Vec<u8>> {
+async fn kept(
+    observed: &Observed,
+    patience: Duration,
+    started: Instant,
+    deadline: Duration,
+) -> Option<Kept> {
     let mut response = observed.unexpected.as_ref()?.lock().unwrap().take()?;
     let mut bytes = Vec::new();
-    while let Ok(Ok(Some(chunk))) = tokio::time::timeout(patience, response.chunk()).await {
-        bytes.extend_from_slice(&chunk);
+    loop {
+        match tokio::time::timeout(patience, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => bytes.extend_from_slice(&chunk),
+            Ok(Err(error)) => {
+                let cut_at_deadline = error.is_timeout() && started.elapsed() >= deadline;
+                return Some(Kept {
+                    bytes,
+                    cut_at_deadline,
+                });
+            }
+            Ok(Ok(None)) | Err(_) => {
+                return Some(Kept {
+                    bytes,
+                    cut_at_deadline: false,
+                });
+            }
+        }
     }
-    Some(bytes)
 }
 
 fn check_observed(
     tally: &mut Tally,
     observed: &Observed,
-    kept: Option<Vec<u8>>,
+    kept: Option<Kept>,
     case: &Case,
     limits: &Limits,
     described: &dyn Fn() -> String,
@@ -782,9 +814,16 @@ fn check_observed(
         },
     );
     // Nothing received is dropped: the bytes an error kept are the ones sent (their start, when too
-    // large), unless the body never ended, was echoed (scrubbing may change it), or could not all arrive
-    // before the deadline.
-    let Some(kept) = &kept else { return };
+    // large, or when the deadline cut the body: on a loaded machine, a call queued behind the limit can
+    // start its body late), unless the body never ended, was echoed (scrubbing may change it), or could
+    // not all arrive before the deadline.
+    let Some(Kept {
+        bytes: kept,
+        cut_at_deadline,
+    }) = &kept
+    else {
+        return;
+    };
     let Some(sent) = answer.delivered() else {
         return;
     };
@@ -805,10 +844,10 @@ fn check_observed(
     };
     tally.check(
         "an error keeps the bytes read",
-        sent.starts_with(kept) && kept.len() >= expected,
+        sent.starts_with(kept) && (kept.len() >= expected || *cut_at_deadline),
         || {
             format!(
-                "{}: kept {} bytes of {} sent ({:?}...)",
+                "{}: kept {} bytes of {} sent (cut at the deadline: {cut_at_deadline}) ({:?}...)",
                 described(),
                 kept.len(),
                 sent.len(),
