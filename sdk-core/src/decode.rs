@@ -7,7 +7,7 @@ use reqwest::header::CONTENT_LENGTH;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
-use crate::runtime::CallSecrets;
+use crate::runtime::Exchange;
 
 /// The most bytes of a body the decoder reads: a larger body ends in an error (with its status), never in
 /// unbounded memory. Set with `ClientBuilder::max_response_body`; [`BodyLimit::DEFAULT`] otherwise.
@@ -62,6 +62,15 @@ pub async fn json_response<T: DeserializeOwned, E>(
     decode(response, body, failure)
 }
 
+/// A success answer handed over as a byte stream (progenitor's `ResponseValue::stream`, which `cargo xtask
+/// generate` points here): the call's concurrency turn is held by the stream until it has been read to its
+/// end or dropped.
+pub fn stream_response(
+    response: reqwest::Response,
+) -> ResponseValue<progenitor_client::ByteStream> {
+    ResponseValue::stream(crate::runtime::hold_turn_in_body(response))
+}
+
 /// A documented error answer (`Error::ErrorResponse` with its typed body). The body is read (at most the
 /// [`BodyLimit`]) and every secret the client and the call hold is scrubbed from it, as is and in its
 /// percent-, form- and JSON-escaped forms, before it is decoded: a server that copies the request into its
@@ -88,8 +97,8 @@ pub async fn unexpected_response<E>(mut response: reqwest::Response) -> Error<E>
 
 /// The body with the call's secrets (attached by the runtime) replaced.
 fn scrubbed(response: &reqwest::Response, body: Vec<u8>) -> Vec<u8> {
-    match response.extensions().get::<CallSecrets>() {
-        Some(CallSecrets(secrets)) => secrets.scrub(&body).unwrap_or(body),
+    match response.extensions().get::<Exchange>() {
+        Some(exchange) => exchange.secrets.scrub(&body).unwrap_or(body),
         None => body,
     }
 }
@@ -144,8 +153,8 @@ fn decode<T: DeserializeOwned, E>(
 pub(crate) async fn read(response: &mut reqwest::Response) -> (Vec<u8>, Option<UndecodableBody>) {
     let limit = response
         .extensions()
-        .get::<BodyLimit>()
-        .copied()
+        .get::<Exchange>()
+        .map(|exchange| exchange.body_limit)
         .unwrap_or_default()
         .0;
     let declared = response
@@ -157,6 +166,9 @@ pub(crate) async fn read(response: &mut reqwest::Response) -> (Vec<u8>, Option<U
     let mut body =
         Vec::with_capacity(declared.map_or(0, |length| length.min(limit as u64) as usize));
     let mut failure = None;
+    // Whether the body came to its end (or broke): a body left unread holds its connection until the
+    // answer is dropped, and its turn with it.
+    let mut ended = false;
     if declared.is_some_and(|length| length > limit as u64) {
         failure = Some(too_large(limit));
     } else {
@@ -169,8 +181,12 @@ pub(crate) async fn read(response: &mut reqwest::Response) -> (Vec<u8>, Option<U
                     break;
                 }
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                Ok(None) => break,
+                Ok(None) => {
+                    ended = true;
+                    break;
+                }
                 Err(e) => {
+                    ended = true;
                     failure = Some(UndecodableBody {
                         kind: UndecodableKind::Unreadable,
                         reason: format!("the body could not be read: {}", error_chain(&e)),
@@ -179,6 +195,10 @@ pub(crate) async fn read(response: &mut reqwest::Response) -> (Vec<u8>, Option<U
                 }
             }
         }
+    }
+    // Read to its end: the exchange is over, whatever the caller does with the answer next.
+    if ended && let Some(exchange) = response.extensions().get::<Exchange>() {
+        exchange.give_back_turn();
     }
     if failure
         .as_ref()

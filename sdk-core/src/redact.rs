@@ -180,25 +180,48 @@ pub(crate) fn redact_headers(
     secrets: &Patterns,
 ) {
     for value in headers.values_mut() {
-        let mut changed: Option<Vec<u8>> = None;
-        let bytes = value.as_bytes();
-        if let Ok(text) = std::str::from_utf8(bytes)
-            && (text.contains("://") || text.starts_with('/'))
-            && let Ok(mut url) = base.join(text.trim())
-            && redact_url(&mut url, secret_parameters)
-        {
-            changed = Some(url.as_str().as_bytes().to_vec());
-        }
-        if let Some(scrubbed) = secrets.scrub(changed.as_deref().unwrap_or(bytes)) {
-            changed = Some(scrubbed);
-        }
-        if let Some(new) = changed
+        if let Some(new) = redacted_value(value, base, secret_parameters, secrets)
             && let Ok(mut new) = reqwest::header::HeaderValue::from_bytes(&new)
         {
             new.set_sensitive(value.is_sensitive());
             *value = new;
         }
     }
+}
+
+/// Whether [`redact_headers`] would change any of `headers` (asked first, so that an answer with nothing to
+/// hide is not copied).
+pub(crate) fn headers_need_redaction(
+    headers: &reqwest::header::HeaderMap,
+    base: &Url,
+    secret_parameters: &[&str],
+    secrets: &Patterns,
+) -> bool {
+    headers
+        .values()
+        .any(|value| redacted_value(value, base, secret_parameters, secrets).is_some())
+}
+
+/// One header value redacted, or `None` when it holds nothing to hide.
+fn redacted_value(
+    value: &reqwest::header::HeaderValue,
+    base: &Url,
+    secret_parameters: &[&str],
+    secrets: &Patterns,
+) -> Option<Vec<u8>> {
+    let mut changed: Option<Vec<u8>> = None;
+    let bytes = value.as_bytes();
+    if let Ok(text) = std::str::from_utf8(bytes)
+        && (text.contains("://") || text.starts_with('/'))
+        && let Ok(mut url) = base.join(text.trim())
+        && redact_url(&mut url, secret_parameters)
+    {
+        changed = Some(url.as_str().as_bytes().to_vec());
+    }
+    if let Some(scrubbed) = secrets.scrub(changed.as_deref().unwrap_or(bytes)) {
+        changed = Some(scrubbed);
+    }
+    changed
 }
 
 /// A URL for display: any password in its user info redacted (also when it does not parse).

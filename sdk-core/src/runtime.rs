@@ -109,10 +109,55 @@ impl fmt::Debug for Runtime {
 #[derive(Clone, Debug)]
 struct CallFailure(String);
 
-/// The secrets of one call (the client's and the call's own arguments), attached to its response for the
-/// decoder, which scrubs them from error bodies.
-#[derive(Clone, Debug)]
-pub(crate) struct CallSecrets(pub(crate) Patterns);
+/// What the runtime attaches to each answer, as one extension: the client's body limit and the call's
+/// secrets (the client's and the call's own arguments) for the decoder, which reads at most the limit and
+/// scrubs the secrets from error bodies; and the call's concurrency turn, held until the decoder has read
+/// the body ([`Exchange::give_back_turn`]) or the answer is dropped, or moved into the body of an answer
+/// handed over as a stream ([`hold_turn_in_body`]).
+#[derive(Clone)]
+pub(crate) struct Exchange {
+    pub(crate) body_limit: BodyLimit,
+    pub(crate) secrets: Patterns,
+    turn: Arc<TurnSlot>,
+}
+
+impl Exchange {
+    /// The exchange is over (its body read): the turn goes to the next call now.
+    pub(crate) fn give_back_turn(&self) {
+        if let Some(turn) = self.turn.take() {
+            turn.give_back();
+        }
+    }
+}
+
+impl fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Exchange")
+            .field("body_limit", &self.body_limit)
+            .field("secrets", &self.secrets)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A call's turn while its answer is out; given back when taken or when the last holder drops it.
+struct TurnSlot(std::sync::Mutex<Option<Turn>>);
+
+impl TurnSlot {
+    fn take(&self) -> Option<Turn> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+}
+
+impl Drop for TurnSlot {
+    fn drop(&mut self) {
+        if let Some(turn) = self.take() {
+            turn.give_back();
+        }
+    }
+}
 
 impl Runtime {
     pub fn profile(&self) -> &'static ApiProfile {
@@ -486,30 +531,40 @@ impl Runtime {
 
     /// The response under its redacted URL and headers, holding the call's turn in its body, and carrying
     /// the body limit and the call's secrets for [`crate::decode`].
+    /// The answer as the caller gets it: its URL and headers redacted, the [`Exchange`] attached. Converted
+    /// (reqwest keeps no way to set a response's URL) only when the URL or a header holds something to
+    /// redact; otherwise changed in place, which is most of what a call costs over a hand-written one.
     fn finish_response(
         &self,
-        response: reqwest::Response,
+        mut response: reqwest::Response,
         turn: Turn,
         secrets: Patterns,
     ) -> reqwest::Response {
+        let exchange = Exchange {
+            body_limit: self.body_limit,
+            secrets,
+            turn: Arc::new(TurnSlot(std::sync::Mutex::new(Some(turn)))),
+        };
+        let parameters = self.profile.secret_query_parameters;
+        let in_place = !crate::redact::has_secret(response.url(), parameters)
+            && !crate::redact::headers_need_redaction(
+                response.headers(),
+                response.url(),
+                parameters,
+                &exchange.secrets,
+            );
+        if in_place {
+            response.extensions_mut().insert(exchange);
+            return response;
+        }
         let mut url: Url = response.url().clone();
-        redact_url(&mut url, self.profile.secret_query_parameters);
+        redact_url(&mut url, parameters);
         let response: http::Response<reqwest::Body> = response.into();
         let (mut parts, body) = response.into_parts();
-        crate::redact::redact_headers(
-            &mut parts.headers,
-            &url,
-            self.profile.secret_query_parameters,
-            &secrets,
-        );
+        crate::redact::redact_headers(&mut parts.headers, &url, parameters, &exchange.secrets);
         // One conversion back, under the redacted URL (set before it, so reqwest has no placeholder to parse).
         set_url(&mut parts.extensions, url);
-        parts.extensions.insert(self.body_limit);
-        parts.extensions.insert(CallSecrets(secrets));
-        let body = reqwest::Body::wrap(Held {
-            body,
-            turn: Some(turn),
-        });
+        parts.extensions.insert(exchange);
         reqwest::Response::from(http::Response::from_parts(parts, body))
     }
 }
@@ -709,6 +764,28 @@ impl http_body::Body for Held {
 /// URL in a private extension that only its builder can set: build an empty response carrying the URL and
 /// move its extensions over (same type: replaced). Without it, the conversion parses a placeholder URL
 /// (measured: a third of the runtime's own cost per call).
+/// The answer with its call's turn moved into its body, for an answer handed over as a stream (the decoder
+/// reads no body there): the turn is held until the stream has been read to its end or dropped, so a
+/// client never has more than its limit of answers streaming in at once.
+pub(crate) fn hold_turn_in_body(response: reqwest::Response) -> reqwest::Response {
+    let Some(turn) = response
+        .extensions()
+        .get::<Exchange>()
+        .and_then(|exchange| exchange.turn.take())
+    else {
+        return response;
+    };
+    let url = response.url().clone();
+    let response: http::Response<reqwest::Body> = response.into();
+    let (mut parts, body) = response.into_parts();
+    set_url(&mut parts.extensions, url);
+    let body = reqwest::Body::wrap(Held {
+        body,
+        turn: Some(turn),
+    });
+    reqwest::Response::from(http::Response::from_parts(parts, body))
+}
+
 pub(crate) fn set_url(extensions: &mut http::Extensions, url: Url) {
     use reqwest::ResponseBuilderExt;
     // An empty builder with only an extension cannot fail.

@@ -1511,7 +1511,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::stream(response)),
+                200u16 => Ok(sdk_core::decode::stream_response(response)),
                 400u16 => Err(sdk_core::decode::error_response(response).await),
                 404u16 => Err(sdk_core::decode::error_response(response).await),
                 _ => Err(sdk_core::decode::unexpected_response(response).await),

@@ -1362,3 +1362,57 @@ fn the_hostile_server_counts_an_answer_over_when_the_client_could_see_it_over() 
         );
     });
 }
+
+/// An answer handed over as a stream holds its call's turn until the stream ends or is dropped (the decoder
+/// gives every other answer's turn back once it has read the body): with a limit of 1, a second call waits
+/// while a download is held half-read, and goes out once the stream is dropped.
+#[test]
+fn a_streamed_download_holds_its_turn_until_the_stream_is_dropped() {
+    run(async {
+        let server = HostileServer::start(None, |context| {
+            if context.request.target.contains("/downloads/") {
+                let mut answer = b"HTTP/1.1 200 OK\r\ncontent-type: application/zip\r\n\
+                                   content-length: 100000\r\n\r\n"
+                    .to_vec();
+                answer.extend_from_slice(&[b'P'; 1000]);
+                Script(vec![Step::Send(answer), Step::Stall])
+            } else {
+                Answer::json(200, &json!({"account_id": "acme-1"})).script()
+            }
+        })
+        .await;
+        let client = sdk_mailchannels::Client::builder(sdk_mailchannels::Credentials::api_key(KEY))
+            .base_url(server.url(""))
+            .max_concurrent_requests(1)
+            .build()
+            .expect("client builds");
+        let download = client
+            .download_plugin()
+            .filename("mailchannels-cpanel")
+            .smtp_password(PASSWORD)
+            .send()
+            .await
+            .expect("the download's head arrives");
+        let second = tokio::spawn({
+            let client = client.clone();
+            async move {
+                client
+                    .get_sub_account()
+                    .account_id("acme-1")
+                    .send()
+                    .await
+                    .map(|_| ())
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            server.request_count(),
+            1,
+            "a second request went out while the download held the client's only turn"
+        );
+        drop(download);
+        let outcome = tokio::time::timeout(Duration::from_secs(5), second).await;
+        assert!(matches!(outcome, Ok(Ok(Ok(())))), "{outcome:?}");
+        assert_eq!(server.request_count(), 2);
+    });
+}

@@ -86,6 +86,10 @@ pub const CLIENT: &[Pass] = &[
         apply: decode_json_answers,
     },
     Pass {
+        name: "hold_streamed_answers",
+        apply: hold_streamed_answers,
+    },
+    Pass {
         name: "encode_path_segments",
         apply: encode_path_segments,
     },
@@ -274,6 +278,57 @@ fn decode_json_answers(file: &mut syn::File, _: &Context) -> Vec<Found> {
         "`ResponseValue::from_response(..)` call",
         decode.0,
     )]
+}
+
+/// An answer handed over as a byte stream holds its call's concurrency turn until the stream ends or is
+/// dropped (the runtime gives the turn back when the decoder has read a body, and progenitor's
+/// `ResponseValue::stream` reads none): its calls go to `sdk_core::decode::stream_response`. Required
+/// wherever an operation returns `ResponseValue<ByteStream>`.
+fn hold_streamed_answers(file: &mut syn::File, _: &Context) -> Vec<Found> {
+    #[derive(Default)]
+    struct Streams {
+        calls: usize,
+        returned: usize,
+    }
+    impl VisitMut for Streams {
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            visit_mut::visit_expr_call_mut(self, call);
+            if let syn::Expr::Path(func) = &mut *call.func
+                && path_is(&func.path, &["ResponseValue", "stream"])
+            {
+                func.path = syn::parse_quote!(sdk_core::decode::stream_response);
+                self.calls += 1;
+            }
+        }
+        fn visit_type_path_mut(&mut self, ty: &mut syn::TypePath) {
+            visit_mut::visit_type_path_mut(self, ty);
+            if let Some(last) = ty.path.segments.last()
+                && last.ident == "ResponseValue"
+                && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+                && matches!(
+                    args.args.first(),
+                    Some(syn::GenericArgument::Type(syn::Type::Path(inner)))
+                        if inner.path.is_ident("ByteStream")
+                )
+            {
+                self.returned += 1;
+            }
+        }
+    }
+    let mut streams = Streams::default();
+    streams.visit_file_mut(file);
+    vec![Found {
+        what: format!(
+            "`ResponseValue::stream(..)` call ({} operation(s) return `ResponseValue<ByteStream>`)",
+            streams.returned
+        ),
+        count: if streams.calls >= streams.returned {
+            streams.calls
+        } else {
+            0
+        },
+        required: streams.returned > 0,
+    }]
 }
 
 /// Path segments are encoded by the runtime, which also encodes `@` and `:` (progenitor's `encode_path`
@@ -534,6 +589,12 @@ mod tests {
             (
                 "decode_json_answers",
                 quote! { async fn send() { ResponseValue::from_json(response).await } },
+            ),
+            (
+                "hold_streamed_answers",
+                quote! { async fn send() -> Result<ResponseValue<ByteStream>, Error<()>> {
+                    Ok(ResponseValue::streamed(response))
+                } },
             ),
             (
                 "encode_path_segments",
