@@ -167,6 +167,8 @@ impl<C: FromParts> ClientBuilder<C> {
         // client); ring becomes the process default unless the application installed one first.
         #[cfg(feature = "rustls-ring")]
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // The timeout of a client built here; a caller's own client keeps its own.
+        let client_timeout = self.http.is_none().then_some(self.timeout);
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -192,6 +194,7 @@ impl<C: FromParts> ClientBuilder<C> {
         }
         let runtime = Runtime {
             attempt_timeout: self.timeout,
+            client_timeout,
             operation_timeout: self.operation_timeout,
             held: Patterns::new(held.iter().map(String::as_str)),
             profile: self.profile,

@@ -211,8 +211,11 @@ fn redacted_value(
 ) -> Option<Vec<u8>> {
     let mut changed: Option<Vec<u8>> = None;
     let bytes = value.as_bytes();
-    if let Ok(text) = std::str::from_utf8(bytes)
-        && (text.contains("://") || text.starts_with('/'))
+    // Only a value with `://` or a leading `/` can be a URL (asked of the bytes: most values are not).
+    let url_like = bytes.trim_ascii_start().first() == Some(&b'/')
+        || bytes.windows(3).any(|window| window == b"://");
+    if url_like
+        && let Ok(text) = std::str::from_utf8(bytes)
         && let Ok(mut url) = base.join(text.trim())
         && redact_url(&mut url, secret_parameters)
     {

@@ -70,6 +70,9 @@ pub struct Runtime {
     pub(crate) auth_header: Option<(HeaderName, HeaderValue)>,
     /// The limit on one attempt (also on one wait for the authenticator).
     pub(crate) attempt_timeout: Duration,
+    /// The timeout the `reqwest::Client` was built with (`None`: the caller's own client): an attempt that
+    /// may take exactly that long needs no timeout of its own (setting one allocates on every request).
+    pub(crate) client_timeout: Option<Duration>,
     /// The limit on a whole call (queueing, credentials, attempts, waits, the body).
     pub(crate) operation_timeout: Duration,
     /// The secrets the client holds (credentials, a password in the base URL), in every form a server
@@ -377,7 +380,7 @@ impl Runtime {
         let (outcome, turn) = loop {
             // A copy to send again, made only when it may be needed (a streaming body cannot be copied).
             let mut spare = if retries || (custom.is_some() && !reauthorised) {
-                request.try_clone()
+                spare_copy(&request)
             } else {
                 None
             };
@@ -416,7 +419,10 @@ impl Runtime {
                     .map_err(|e| self.redact_error(e));
             }
             // reqwest's own timeout then bounds the head and the body of this attempt.
-            *request.timeout_mut() = Some(self.attempt_timeout.min(left));
+            let limit = self.attempt_timeout.min(left);
+            if self.client_timeout != Some(limit) {
+                *request.timeout_mut() = Some(limit);
+            }
             // What the request carried, for the authenticator to tell stale credentials from replaced ones.
             let sent = match (custom, reauthorised) {
                 (Some(_), false) => Some(request.headers().clone()),
@@ -567,6 +573,19 @@ impl Runtime {
         parts.extensions.insert(exchange);
         reqwest::Response::from(http::Response::from_parts(parts, body))
     }
+}
+
+/// A copy of `request` to send again (`None`: its body is a stream, which cannot be copied). A request
+/// without a body is copied field by field: reqwest's `try_clone` also copies its extensions, allocating a
+/// map for a timeout not set yet on every call. The runtime sets no extension before this copy.
+fn spare_copy(request: &reqwest::Request) -> Option<reqwest::Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    Some(copy)
 }
 
 /// Why an attempt is retried, for the retry event: the status, or what failed in transport (no URL).
