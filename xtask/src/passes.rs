@@ -280,6 +280,17 @@ fn decode_json_answers(file: &mut syn::File, _: &Context) -> Vec<Found> {
     )]
 }
 
+/// Points a call of the function `from` (a path ending in those segments) at `to`; whether it did.
+fn redirect_call(call: &mut syn::ExprCall, from: &[&str], to: fn() -> syn::Path) -> bool {
+    match &mut *call.func {
+        syn::Expr::Path(func) if path_is(&func.path, from) => {
+            func.path = to();
+            true
+        }
+        _ => false,
+    }
+}
+
 /// An answer handed over as a byte stream holds its call's concurrency turn until the stream ends or is
 /// dropped (the runtime gives the turn back when the decoder has read a body, and progenitor's
 /// `ResponseValue::stream` reads none): its calls go to `sdk_core::decode::stream_response`. Required
@@ -293,10 +304,9 @@ fn hold_streamed_answers(file: &mut syn::File, _: &Context) -> Vec<Found> {
     impl VisitMut for Streams {
         fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
             visit_mut::visit_expr_call_mut(self, call);
-            if let syn::Expr::Path(func) = &mut *call.func
-                && path_is(&func.path, &["ResponseValue", "stream"])
-            {
-                func.path = syn::parse_quote!(sdk_core::decode::stream_response);
+            if redirect_call(call, &["ResponseValue", "stream"], || {
+                syn::parse_quote!(sdk_core::decode::stream_response)
+            }) {
                 self.calls += 1;
             }
         }
@@ -343,10 +353,9 @@ fn encode_path_segments(file: &mut syn::File, _: &Context) -> Vec<Found> {
     impl VisitMut for Encode {
         fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
             visit_mut::visit_expr_call_mut(self, call);
-            if let syn::Expr::Path(func) = &mut *call.func
-                && path_is(&func.path, &["encode_path"])
-            {
-                func.path = syn::parse_quote!(sdk_core::encode_path_segment);
+            if redirect_call(call, &["encode_path"], || {
+                syn::parse_quote!(sdk_core::encode_path_segment)
+            }) {
                 self.calls += 1;
             }
         }

@@ -246,8 +246,8 @@ struct PerCall {
 
 impl PerCall {
     const FULL: Self = Self {
-        warm_up: 1_000,
-        blocks: 40,
+        warm_up: 2_000,
+        blocks: 200,
         block: 250,
     };
     const SMOKE: Self = Self {
