@@ -1,15 +1,21 @@
 //! `cargo xtask test`: every test and check of the workspace, in the order that fails fastest.
 
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::providers;
+use crate::{diff, providers};
 
-/// One step: a label and the command that runs it.
+/// What runs before a step's command, given the workspace root.
+type Prepare = fn(&Path) -> Result<(), String>;
+
+/// One step: a label and the command that runs it, after its preparation (if any).
 struct Step {
     label: &'static str,
     program: &'static str,
     args: &'static [&'static str],
     env: &'static [(&'static str, &'static str)],
+    prepare: Option<Prepare>,
 }
 
 const STEPS: &[Step] = &[
@@ -18,6 +24,7 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["xtask", "generate", "--check"],
         env: &[],
+        prepare: None,
     },
     // Quick when nothing changed since the recorded releases; needs cargo-semver-checks otherwise (.ci/run
     // installs the pinned version).
@@ -26,18 +33,21 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["xtask", "diff", "--check"],
         env: &[],
+        prepare: None,
     },
     Step {
         label: "spec review (own rules, Redocly, Spectral)",
         program: "cargo",
         args: &["xtask", "lint"],
         env: &[],
+        prepare: None,
     },
     Step {
         label: "rustfmt",
         program: "cargo",
         args: &["fmt", "--all", "--check"],
         env: &[],
+        prepare: None,
     },
     Step {
         label: "clippy (-D warnings)",
@@ -51,6 +61,7 @@ const STEPS: &[Step] = &[
             "warnings",
         ],
         env: &[],
+        prepare: None,
     },
     // Snapshots are compared, never written, here: a changed surface fails until it is reviewed.
     Step {
@@ -58,12 +69,14 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["test", "--workspace"],
         env: &[("INSTA_UPDATE", "no"), ("CI", "true")],
+        prepare: None,
     },
     Step {
         label: "cargo doc (warnings are errors)",
         program: "cargo",
         args: &["doc", "--workspace", "--no-deps"],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
+        prepare: None,
     },
     // What crates.io would get: each .crate holds what a user needs (Cargo.toml's `include`) and builds on its
     // own, sdk-core coming from the local packages (cargo's multi-package packaging).
@@ -83,6 +96,7 @@ const STEPS: &[Step] = &[
             "sdk-bench",
         ],
         env: &[],
+        prepare: Some(forget_unpacked_own_packages),
     },
     // Needs Chromium: fails (never skips) with the command that installs it when it is missing.
     Step {
@@ -90,6 +104,7 @@ const STEPS: &[Step] = &[
         program: "cargo",
         args: &["xtask", "docs", "--browser-check"],
         env: &[],
+        prepare: None,
     },
 ];
 
@@ -102,6 +117,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let root = providers::workspace_root();
     for (i, step) in STEPS.iter().enumerate() {
         println!("==> [{}/{}] {}", i + 1, STEPS.len(), step.label);
+        if let Some(prepare) = step.prepare {
+            prepare(&root)?;
+        }
         let status = Command::new(step.program)
             .args(step.args)
             .envs(step.env.iter().copied())
@@ -119,4 +137,115 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     println!("==> all {} steps passed", STEPS.len());
     Ok(())
+}
+
+/// Where cargo unpacks the packages of the registry folders it reads (`$CARGO_HOME/registry/src`).
+fn unpacked_sources() -> Option<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))?;
+    Some(home.join("registry").join("src"))
+}
+
+/// `cargo package` builds each crate against the others' `.crate` files through a local registry
+/// (`target/package/tmp-registry`), and unpacks them under `$CARGO_HOME/registry/src/-<hash>/<name>-<version>`
+/// (a local registry has no host to name the folder after: hence the leading `-`). Cargo never unpacks a
+/// name and version again: after a change to sdk-core's API, at an unchanged version, the SDKs would be
+/// built against the copy unpacked by an earlier run and fail (seen: `stream_response` missing from the
+/// sdk-core 0.1.0 of an earlier `cargo xtask test`). Our own crates' copies under local registries are
+/// removed before each run; nothing downloaded from a registry with a host is touched.
+fn forget_unpacked_own_packages(root: &Path) -> Result<(), String> {
+    let Some(sources) = unpacked_sources() else {
+        return Ok(());
+    };
+    let mut own = Vec::new();
+    for krate in diff::crates() {
+        let manifest = fs::read_to_string(root.join(krate.name).join("Cargo.toml"))
+            .map_err(|e| format!("cannot read {}/Cargo.toml: {e}", krate.name))?;
+        let version = diff::manifest_value(&manifest, "package", "version")
+            .ok_or_else(|| format!("{}/Cargo.toml has no version", krate.name))?;
+        own.push(format!("{}-{version}", krate.name));
+    }
+    for removed in forget_unpacked(&sources, &own)? {
+        println!(
+            "    removed {} (unpacked by an earlier cargo package)",
+            removed.display()
+        );
+    }
+    Ok(())
+}
+
+/// Removes `<sources>/-<hash>/<package>` for each of `packages` (`name-version`); what it removed.
+fn forget_unpacked(sources: &Path, packages: &[String]) -> Result<Vec<PathBuf>, String> {
+    let mut removed = Vec::new();
+    let Ok(registries) = fs::read_dir(sources) else {
+        return Ok(removed); // nothing unpacked yet
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for package in packages {
+            let unpacked = registry.path().join(package);
+            if unpacked.is_dir() {
+                fs::remove_dir_all(&unpacked)
+                    .map_err(|e| format!("cannot remove {}: {e}", unpacked.display()))?;
+                removed.push(unpacked);
+            }
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_packages_unpacked_from_local_registries_are_forgotten() {
+        let sources = providers::workspace_root()
+            .join("target")
+            .join("xtask-test-unpacked-sources");
+        let _ = fs::remove_dir_all(&sources);
+        let made = [
+            "-1ade7a66a2daebc0/sdk-core-0.1.0/src",
+            "-1ade7a66a2daebc0/sdk-hostway-0.1.0/src",
+            "-1ade7a66a2daebc0/sdk-core-0.0.9/src",
+            "-1ade7a66a2daebc0/serde-1.0.0/src",
+            "-22c3805da5a543b4/sdk-core-0.1.0/src",
+            "index.crates.io-1949cf8c6b5b557f/sdk-core-0.1.0/src",
+        ];
+        for dir in made {
+            fs::create_dir_all(sources.join(dir)).unwrap();
+        }
+        let own = [
+            "sdk-core-0.1.0".to_string(),
+            "sdk-hostway-0.1.0".to_string(),
+        ];
+        let removed = forget_unpacked(&sources, &own).unwrap();
+        assert_eq!(
+            removed,
+            vec![
+                sources.join("-1ade7a66a2daebc0/sdk-core-0.1.0"),
+                sources.join("-1ade7a66a2daebc0/sdk-hostway-0.1.0"),
+                sources.join("-22c3805da5a543b4/sdk-core-0.1.0"),
+            ]
+        );
+        // Another version of ours, another crate, and anything from a registry with a host stay.
+        for kept in [
+            "-1ade7a66a2daebc0/sdk-core-0.0.9",
+            "-1ade7a66a2daebc0/serde-1.0.0",
+            "index.crates.io-1949cf8c6b5b557f/sdk-core-0.1.0",
+        ] {
+            assert!(sources.join(kept).is_dir(), "{kept} was removed");
+        }
+        assert!(forget_unpacked(&sources, &own).unwrap().is_empty());
+        assert!(
+            forget_unpacked(&sources.join("missing"), &own)
+                .unwrap()
+                .is_empty()
+        );
+        fs::remove_dir_all(&sources).unwrap();
+    }
 }
