@@ -6,8 +6,8 @@ use std::process::Command;
 
 use crate::{diff, providers};
 
-/// What runs before a step's command, given the workspace root.
-type Prepare = fn(&Path) -> Result<(), String>;
+/// What runs before a step's command.
+type Prepare = fn() -> Result<(), String>;
 
 /// One step: a label and the command that runs it, after its preparation (if any).
 struct Step {
@@ -118,7 +118,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for (i, step) in STEPS.iter().enumerate() {
         println!("==> [{}/{}] {}", i + 1, STEPS.len(), step.label);
         if let Some(prepare) = step.prepare {
-            prepare(&root)?;
+            prepare()?;
         }
         let status = Command::new(step.program)
             .args(step.args)
@@ -154,18 +154,20 @@ fn unpacked_sources() -> Option<PathBuf> {
 /// built against the copy unpacked by an earlier run and fail (seen: `stream_response` missing from the
 /// sdk-core 0.1.0 of an earlier `cargo xtask test`). Our own crates' copies under local registries are
 /// removed before each run; nothing downloaded from a registry with a host is touched.
-fn forget_unpacked_own_packages(root: &Path) -> Result<(), String> {
+fn forget_unpacked_own_packages() -> Result<(), String> {
     let Some(sources) = unpacked_sources() else {
         return Ok(());
     };
-    let mut own = Vec::new();
-    for krate in diff::crates() {
-        let manifest = fs::read_to_string(root.join(krate.name).join("Cargo.toml"))
-            .map_err(|e| format!("cannot read {}/Cargo.toml: {e}", krate.name))?;
-        let version = diff::manifest_value(&manifest, "package", "version")
-            .ok_or_else(|| format!("{}/Cargo.toml has no version", krate.name))?;
-        own.push(format!("{}-{version}", krate.name));
-    }
+    let own = diff::crates()
+        .into_iter()
+        .map(|krate| {
+            Ok(format!(
+                "{}-{}",
+                krate.name,
+                diff::current_version(krate.name)?
+            ))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     for removed in forget_unpacked(&sources, &own)? {
         println!(
             "    removed {} (unpacked by an earlier cargo package)",

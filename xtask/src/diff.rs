@@ -90,6 +90,14 @@ pub fn recorded_release(crate_name: &str) -> Result<Release, String> {
     Ok(Release { version, commit })
 }
 
+/// The version a crate's `Cargo.toml` gives it now (`[package] version`).
+pub fn current_version(crate_name: &str) -> Result<String, String> {
+    let file = format!("{crate_name}/Cargo.toml");
+    let text = fs::read_to_string(providers::workspace_root().join(&file))
+        .map_err(|e| format!("cannot read {file}: {e}"))?;
+    manifest_value(&text, "package", "version").ok_or_else(|| format!("{file} has no version"))
+}
+
 /// A string value of a `key = "value"` line in a `[section]` of a Cargo.toml (enough for the fields this
 /// reads; the manifests are ours).
 pub fn manifest_value(text: &str, section: &str, key: &str) -> Option<String> {
@@ -677,14 +685,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 )
             }
         };
-        let manifest = fs::read_to_string(
-            providers::workspace_root()
-                .join(krate.name)
-                .join("Cargo.toml"),
-        )
-        .map_err(|e| format!("cannot read {}/Cargo.toml: {e}", krate.name))?;
-        let current = manifest_value(&manifest, "package", "version")
-            .ok_or_else(|| format!("{}/Cargo.toml has no version", krate.name))?;
+        let current = current_version(krate.name)?;
         let mut paths = vec![format!("{}/", krate.name)];
         if let Some(provider) = krate.provider {
             paths.push(providers::spec_file(provider));
